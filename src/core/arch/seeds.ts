@@ -1,0 +1,112 @@
+/**
+ * The built-in start architectures (spec 3.6). Ids are stable and readable so that weights carry
+ * over by id and diffs of committed `.arch.json` files stay legible:
+ * `stem`, `maxpool`, `s<stage>b<block>` (the block = its skip), `s<stage>b<block>.conv<i>`,
+ * `avgpool`, `fc1000`.
+ *
+ * Every start architecture exists in both block styles: the style only chooses the layer template
+ * (spec 11.2), the graph is the same.
+ */
+import { ARCH_SCHEMA_VERSION, type Architecture, type BlockStyle, type ConvLayer, type InputShape, type Layer, type Skip } from './types';
+import { resolveArchitecture } from './resolve';
+
+function seedConv(id: string, width: number, kernel: number, stride: number): ConvLayer {
+  return { kind: 'conv', id, width, kernel, stride, origin: 'seed' };
+}
+
+/**
+ * Basic residual blocks: `blocksPerStage` blocks of two 3×3 convs per stage; the first conv of
+ * the first block of every stage after the first has stride 2.
+ */
+function residualStages(widths: readonly number[], blocksPerStage: number): { layers: Layer[]; skips: Skip[] } {
+  const layers: Layer[] = [];
+  const skips: Skip[] = [];
+  widths.forEach((width, s) => {
+    for (let b = 1; b <= blocksPerStage; b++) {
+      const blockId = `s${s + 1}b${b}`;
+      const stride = s > 0 && b === 1 ? 2 : 1;
+      layers.push(seedConv(`${blockId}.conv1`, width, 3, stride), seedConv(`${blockId}.conv2`, width, 3, 1));
+      skips.push({ id: blockId, from: `${blockId}.conv1`, to: `${blockId}.conv2` });
+    }
+  });
+  return { layers, skips };
+}
+
+function architecture(input: InputShape, numClasses: number, style: BlockStyle, layers: Layer[], skips: Skip[]): Architecture {
+  const arch: Architecture = {
+    schemaVersion: ARCH_SCHEMA_VERSION,
+    blockStyle: style,
+    input: { ...input },
+    numClasses,
+    layers,
+    skips,
+  };
+  // Fails early (naming the layer) for inputs too small for the skeleton.
+  resolveArchitecture(arch);
+  return arch;
+}
+
+/**
+ * The reference code's skeleton without blocks ("ENstart", spec 3.6 reconstruction):
+ * stem conv 7×7/2 64 → max pool 2×2/2 → avg pool 2×2/2 → [GAP] Dense(1000) → softmax.
+ *
+ * The standard style uses the same skeleton rather than a CIFAR-style 3×3/1 stem without pools:
+ * - the insertion rule draws a stage among the parts separated by pool layers (spec 5.1); with
+ *   no pools there would be one stage, and every block would run at the full input resolution;
+ * - the two styles are compared by benchmark at equal FLOPs (spec 11.2); a different skeleton
+ *   per style would confound the comparison;
+ * - a blocked 3×3 stem would still need the same downsampling to keep inserted blocks cheap,
+ *   which is what the 7×7/2 stem and max pool provide.
+ * A different skeleton can always be given as an `.arch.json` start file.
+ */
+export function emptyNet(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
+  return architecture(
+    input,
+    numClasses,
+    style,
+    [
+      seedConv('stem', 64, 7, 2),
+      { kind: 'pool', id: 'maxpool', pool: 'max', size: 2, stride: 2 },
+      { kind: 'pool', id: 'avgpool', pool: 'avg', size: 2, stride: 2 },
+      { kind: 'dense', id: 'fc1000', units: 1000 },
+    ],
+    [],
+  );
+}
+
+/**
+ * ResNet18 as the reference code builds it (`gen_ResNet18`, spec 3.6): stem 7×7/2 64, the
+ * declared 3×3/2 max pool as it comes back from the JSON (2×2/2), 4 stages × 2 basic blocks of
+ * widths 64/128/256/512, an average pool 2×2/2, GAP, Dense(1000), softmax.
+ */
+export function resnet18(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
+  const { layers, skips } = residualStages([64, 128, 256, 512], 2);
+  return architecture(
+    input,
+    numClasses,
+    style,
+    [
+      seedConv('stem', 64, 7, 2),
+      { kind: 'pool', id: 'maxpool', pool: 'max', size: 2, stride: 2 },
+      ...layers,
+      { kind: 'pool', id: 'avgpool', pool: 'avg', size: 2, stride: 2 },
+      { kind: 'dense', id: 'fc1000', units: 1000 },
+    ],
+    skips,
+  );
+}
+
+/**
+ * The CIFAR ResNet-20 (He et al. 2016, section 4.2): stem 3×3/1 16, 3 stages × 3 basic blocks of
+ * widths 16/32/64 (first conv of stages 2 and 3 with stride 2), GAP, softmax classifier.
+ */
+export function resnet20(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
+  const { layers, skips } = residualStages([16, 32, 64], 3);
+  return architecture(input, numClasses, style, [seedConv('stem', 16, 3, 1), ...layers], skips);
+}
+
+export const START_ARCHITECTURES = {
+  empty: emptyNet,
+  resnet18,
+  resnet20,
+} as const;
