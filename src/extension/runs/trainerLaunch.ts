@@ -1,0 +1,87 @@
+/**
+ * How the trainer process is started: which Node runs it and with which arguments. In
+ * code-server (and VS Code Server) the extension host is a plain Node; in desktop VS Code it is
+ * Electron, whose binary behaves as Node only with ELECTRON_RUN_AS_NODE=1.
+ */
+import * as path from 'node:path';
+
+export type TrainerAction = { kind: 'run'; configPath: string } | { kind: 'resume'; runDir: string };
+
+export interface TrainerLaunchInput {
+  /** Absolute path of the bundled trainer (dist/trainer.js of the extension). */
+  trainerScript: string;
+  action: TrainerAction;
+  /** The `resbuilder.nodePath` setting; empty means the extension host's own runtime. */
+  nodePath: string;
+  /** `process.execPath` of the extension host. */
+  hostExecPath: string;
+  /** `process.versions.electron` of the extension host, when it runs in Electron. */
+  hostElectronVersion: string | undefined;
+  /** The `resbuilder.defaultBackend` setting, handed to the trainer for configs that say `auto`. */
+  defaultBackend: string;
+  baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+export interface TrainerLaunch {
+  modulePath: string;
+  args: string[];
+  execPath: string;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export class TrainerLaunchError extends Error {}
+
+export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
+  if (!path.isAbsolute(input.trainerScript)) {
+    throw new TrainerLaunchError(`The trainer script path must be absolute, got "${input.trainerScript}".`);
+  }
+  let args: string[];
+  let cwd: string;
+  if (input.action.kind === 'run') {
+    const configPath = input.action.configPath;
+    if (!path.isAbsolute(configPath)) {
+      throw new TrainerLaunchError(`The config path must be absolute, got "${configPath}".`);
+    }
+    args = ['run', configPath, '--ipc'];
+    cwd = path.dirname(configPath);
+  } else {
+    const runDir = input.action.runDir;
+    if (!path.isAbsolute(runDir)) {
+      throw new TrainerLaunchError(`The run folder must be absolute, got "${runDir}".`);
+    }
+    args = ['resume', runDir, '--ipc'];
+    cwd = runDir;
+  }
+
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.baseEnv)) {
+    if (value !== undefined) env[key] = value;
+  }
+  // Inherited from an Electron host this would make a user-chosen Node misbehave or, the other
+  // way round, an Electron binary start a GUI; set it only when Electron runs the trainer.
+  delete env.ELECTRON_RUN_AS_NODE;
+  // VS Code's own Node options (inspector ports, loaders) must not leak into the trainer.
+  delete env.NODE_OPTIONS;
+  delete env.VSCODE_INSPECTOR_OPTIONS;
+
+  const nodePath = input.nodePath.trim();
+  let execPath: string;
+  if (nodePath !== '') {
+    execPath = nodePath;
+  } else {
+    execPath = input.hostExecPath;
+    if (input.hostElectronVersion !== undefined) env.ELECTRON_RUN_AS_NODE = '1';
+  }
+  if (input.defaultBackend !== '' && input.defaultBackend !== 'auto') {
+    env.RESBUILDER_DEFAULT_BACKEND = input.defaultBackend;
+  }
+  return { modulePath: input.trainerScript, args, execPath, env, cwd };
+}
+
+/** The command line a user could paste into a terminal to do the same (for logs and errors). */
+export function describeLaunch(launch: TrainerLaunch): string {
+  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const prefix = launch.env.ELECTRON_RUN_AS_NODE === '1' ? 'ELECTRON_RUN_AS_NODE=1 ' : '';
+  return prefix + [launch.execPath, launch.modulePath, ...launch.args].map(quote).join(' ');
+}
