@@ -1,0 +1,79 @@
+/**
+ * The defaults of every experiment setting: the reference code's values (algorithm spec
+ * section 2), which are also the `paper` schedule apart from the no-reg evaluation retrains
+ * (spec 11.4). Values the YAML leaves out come from here unless a preset overrides them.
+ */
+import type { BlockStyle } from '../arch/types';
+import type { ResolvedConfig } from './types';
+
+/**
+ * The block style of new configs. Kept in this one constant because the benchmark of the two
+ * styles (spec 11.2) may change it.
+ */
+export const DEFAULT_BLOCK_STYLE: BlockStyle = 'standard';
+
+/** Everything of a resolved config that does not depend on where the file lives. */
+export type ConfigSettings = Omit<ResolvedConfig, 'configPath' | 'name' | 'outputs'>;
+
+export const CONFIG_DEFAULTS: ConfigSettings = {
+  mode: 'search',
+  preset: 'none',
+  seed: 42,
+  backend: 'auto',
+  workers: 1,
+  dataset: {
+    source: 'mnist',
+    path: null,
+    imageSize: 64,
+    channels: 3,
+    validationSplit: 0.2,
+    testSplit: 0.2,
+    limit: null,
+    normalization: 'auto',
+    augmentation: { shift: 0.1, flip: true },
+  },
+  architecture: {
+    start: 'empty',
+    blockStyle: DEFAULT_BLOCK_STYLE,
+  },
+  training: {
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    momentum: 0.9,
+    schedule: 'constant',
+    stepEvery: 10,
+    stepFactor: 0.1,
+    batchSize: 128,
+    epochs: 20,
+    l1: 1e-8,
+    l2: 1e-5,
+  },
+  search: {
+    cycles: 7,
+    insertionsPerCycle: 3,
+    epochsPerTraining: 20,
+    finalEpochs: 20,
+    morphnetLambda: 1e-7,
+    aliveThreshold: 1e-2,
+    targetFlops: 1e9,
+    shrinkIntensity: 1,
+    expandIntensity: 0.5,
+    deleteThreshold: 1e-3,
+    momentumGate: true,
+    momentumThreshold: 0.015,
+    gateAccuracy: 'test',
+    insertionAttempts: 9,
+    deleteUsesPreviousRunWeights: true,
+    omegaFromShrunkNet: false,
+    l1OnlyOnInsertedLayers: false,
+    zeroInitLastConv: false,
+    excludeClassifierFromMorphnet: false,
+    noRegEvaluation: false,
+  },
+};
+
+/** Built-in start architectures (spec 3.6); any other `architecture.start` is an `.arch.json` path. */
+export const BUILT_IN_STARTS = ['empty', 'resnet18', 'resnet20'] as const;
+
+/** Sources that read their files from `dataset.path` and cannot run without it. */
+export const SOURCES_NEEDING_PATH = ['idx', 'cifar10', 'cifar100', 'image-folder'] as const;

@@ -1,0 +1,121 @@
+/**
+ * Turns schema violations into config problems that say what was expected, what was found and,
+ * for typos, what was probably meant. Each problem also says which part of the YAML to point at.
+ */
+import type { z } from 'zod';
+import { describeValue } from './describe-value';
+import { formatConfigPath } from './diagnostics';
+import { allowedKeysAt, allSettingPaths, describeBounds, numericBoundsAt } from './schema-shape';
+import { closestMatch } from './suggest';
+
+/** What a problem underlines: the key itself, its value, or the key of the enclosing section. */
+export type Target = 'key' | 'value' | 'parent';
+
+export interface ConfigProblem {
+  path: (string | number)[];
+  message: string;
+  severity: 'error' | 'warning';
+  target: Target;
+  suggestion?: string;
+}
+
+export function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping of settings (`key: value` lines)',
+  array: 'a list',
+};
+
+function quoteAll(values: readonly unknown[]): string {
+  return values.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ');
+}
+
+/** A key that is a setting elsewhere (`search.batchSize` → `training.batchSize`). */
+function settingElsewhere(parent: readonly (string | number)[], key: string): string | undefined {
+  const loose = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '');
+  const here = formatConfigPath(parent);
+  const match = allSettingPaths().find(
+    (path) => loose(path[path.length - 1]) === loose(key) && formatConfigPath(path.slice(0, -1)) !== here,
+  );
+  return match && formatConfigPath(match);
+}
+
+function unknownKeyProblems(parent: (string | number)[], keys: readonly string[]): ConfigProblem[] {
+  const allowed = allowedKeysAt(parent);
+  const where = parent.length > 0 ? ` in ${formatConfigPath(parent)}` : '';
+  return keys.map((key) => {
+    const suggestion = closestMatch(key, allowed) ?? settingElsewhere(parent, key);
+    const listing = suggestion === undefined ? `; the settings here are: ${allowed.join(', ')}` : '';
+    return {
+      path: [...parent, key],
+      message: `unknown setting "${key}"${where}${listing}`,
+      severity: 'error',
+      target: 'key',
+      ...(suggestion !== undefined && { suggestion }),
+    };
+  });
+}
+
+function expectedFor(issue: z.core.$ZodIssue, path: (string | number)[]): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const bounds = issue.expected === 'int' || issue.expected === 'number' ? numericBoundsAt(path) : undefined;
+      const base = bounds ? describeBounds(bounds) : (TYPE_NAMES[issue.expected] ?? issue.expected);
+      return `expected ${base}`;
+    }
+    case 'too_small':
+    case 'too_big': {
+      if (issue.origin === 'string') return issue.code === 'too_small' ? 'expected a non-empty string' : 'expected a shorter string';
+      const bounds = numericBoundsAt(path);
+      return `expected ${bounds ? describeBounds(bounds) : issue.message}`;
+    }
+    case 'invalid_value':
+      return issue.values.length === 1 ? `expected ${quoteAll(issue.values)}` : `expected one of ${quoteAll(issue.values)}`;
+    default:
+      // Formats, unions and refinements carry their own "expected ..." text from the schema.
+      return issue.message.startsWith('expected') ? issue.message : `expected a valid value (${issue.message})`;
+  }
+}
+
+function suggestionFor(issue: z.core.$ZodIssue, value: unknown, path: readonly (string | number)[]): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (issue.code === 'invalid_value') {
+    return closestMatch(value, issue.values.filter((v): v is string => typeof v === 'string'));
+  }
+  // `architecture.start: resnet-18` and friends: the built-in names are the enum branch of the union.
+  if (path.length > 0 && path[path.length - 1] === 'start') return closestMatch(value, ['empty', 'resnet18', 'resnet20']);
+  return undefined;
+}
+
+/** One problem per offending key or value of a failed schema check. */
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], data: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      problems.push(...unknownKeyProblems(path, issue.keys));
+      continue;
+    }
+    const value = valueAt(data, path);
+    const suggestion = suggestionFor(issue, value, path);
+    problems.push({
+      path,
+      message: `${expectedFor(issue, path)}, got ${describeValue(value)}`,
+      severity: 'error',
+      target: 'value',
+      ...(suggestion !== undefined && { suggestion }),
+    });
+  }
+  return problems;
+}

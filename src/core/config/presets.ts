@@ -1,0 +1,50 @@
+/**
+ * Named schedules (spec 11.4). A preset sits between the defaults and the user's values:
+ * defaults ← preset ← the YAML's explicit settings, merged field by field within each section.
+ */
+import type { ConfigSettings } from './defaults';
+
+export type PresetName = ConfigSettings['preset'];
+
+/** Partial settings, section by section (nested objects partial too). */
+export interface ConfigOverrides {
+  mode?: ConfigSettings['mode'];
+  seed?: number;
+  backend?: ConfigSettings['backend'];
+  workers?: number;
+  dataset?: Partial<Omit<ConfigSettings['dataset'], 'augmentation'>> & {
+    augmentation?: Partial<ConfigSettings['dataset']['augmentation']>;
+  };
+  architecture?: Partial<ConfigSettings['architecture']>;
+  training?: Partial<ConfigSettings['training']>;
+  search?: Partial<ConfigSettings['search']>;
+}
+
+export const PRESETS: Record<PresetName, ConfigOverrides> = {
+  /** The spec defaults as they are. */
+  none: {},
+  /**
+   * The reference code's schedule: 7 cycles × 4 trainings of 20 epochs, with the no-reg
+   * evaluation retrains it runs after every regularized training (spec 5.0). Expect days on
+   * a CPU; meant for reproducing the paper on a GPU.
+   */
+  paper: {
+    search: { noRegEvaluation: true },
+  },
+  /**
+   * A short schedule for CPUs and first tries: a few minutes on MNIST. The lower FLOP target
+   * keeps MorphNet's expansion from growing the net past what a CPU trains quickly.
+   */
+  quick: {
+    training: { batchSize: 128, epochs: 4 },
+    search: {
+      cycles: 2,
+      insertionsPerCycle: 2,
+      epochsPerTraining: 2,
+      finalEpochs: 4,
+      targetFlops: 2e7,
+    },
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
