@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../../src/trainer/model/build';
+import { tfLayerName } from '../../../src/trainer/model/names';
+import { layerVariables, layerWeight } from '../../../src/trainer/model/variables';
+import { countParams } from '../../../src/core/arch/cost';
+import { emptyNet, resnet18, resnet20 } from '../../../src/core/arch/seeds';
+import { ArchitectureError } from '../../../src/core/arch/resolve';
+import type { Architecture } from '../../../src/core/arch/types';
+import { arch, conv, maxAbsDiff, predict, randomizeWeights, useCpuBackend } from './helpers';
+
+function trainableCount(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * A net that exercises every adapter: odd input size (ceil in strided 'same' convs), a block
+ * whose output is narrower than its shortcut (reference: pad the main path), a one-conv block
+ * wider than its shortcut (pad the shortcut), a strided block (1×1 projection), pools on a 2×2
+ * and on a 1×1 map, a hidden dense layer.
+ */
+function adapterNet(style: Architecture['blockStyle']): Architecture {
+  return arch(
+    style,
+    [
+      conv('stem', 4),
+      conv('a.c1', 6, 2),
+      conv('a.c2', 3),
+      conv('b.c1', 5),
+      { kind: 'pool', id: 'mp', pool: 'max', size: 2, stride: 2 },
+      conv('c.c1', 8, 2),
+      conv('c.c2', 8),
+      { kind: 'pool', id: 'ap', pool: 'avg', size: 2, stride: 2 },
+      { kind: 'dense', id: 'fc', units: 7 },
+    ],
+    [
+      { id: 'a', from: 'a.c1', to: 'a.c2' },
+      { id: 'b', from: 'b.c1', to: 'b.c1' },
+      { id: 'c', from: 'c.c1', to: 'c.c2' },
+    ],
+    { height: 9, width: 9, channels: 2 },
+  );
+}
+
+/** The network's function written directly from spec 3 / 11.2 with tf ops, reading the model's weights. */
+function specForward(model: tf.LayersModel, a: Architecture, x: tf.Tensor4D): tf.Tensor {
+  const weight = (name: string, w: string): tf.Tensor => layerWeight(model.getLayer(name), w)!.read();
+  const bn = (t: tf.Tensor4D, name: string): tf.Tensor4D =>
+    tf.batchNorm(t, weight(name, 'moving_mean') as tf.Tensor1D, weight(name, 'moving_variance') as tf.Tensor1D, weight(name, 'beta') as tf.Tensor1D, weight(name, 'gamma') as tf.Tensor1D, 1e-3);
+  const padC = (t: tf.Tensor4D, to: number): tf.Tensor4D => (t.shape[3] >= to ? t : tf.pad(t, [[0, 0], [0, 0], [0, 0], [0, to - t.shape[3]]]));
+  const std = a.blockStyle === 'standard';
+  let h: tf.Tensor4D = x;
+  let flat: tf.Tensor2D | null = null;
+  const shortcutIn = new Map<string, tf.Tensor4D>();
+  for (const layer of a.layers) {
+    const skipStart = a.skips.find((s) => s.from === layer.id);
+    if (skipStart) shortcutIn.set(skipStart.id, h);
+    if (layer.kind === 'conv') {
+      const k = weight(layer.id, 'kernel') as tf.Tensor4D;
+      if (std) {
+        h = bn(tf.conv2d(h, k, layer.stride, 'same'), `${layer.id}_bn`);
+        if (!a.skips.some((s) => s.to === layer.id)) h = tf.relu(h);
+      } else {
+        h = tf.relu(tf.add(tf.conv2d(bn(h, `${layer.id}_bn`), k, layer.stride, 'same'), weight(layer.id, 'bias')));
+      }
+    } else if (layer.kind === 'pool') {
+      const size: [number, number] = [Math.min(2, h.shape[1]), Math.min(2, h.shape[2])];
+      h = layer.pool === 'max' ? tf.maxPool(h, size, 2, 'valid') : tf.avgPool(h, size, 2, 'valid');
+    } else {
+      const input: tf.Tensor2D = flat ?? tf.mean(h, [1, 2]);
+      flat = tf.relu(tf.add(tf.matMul(input, weight(layer.id, 'kernel') as tf.Tensor2D), weight(layer.id, 'bias')));
+    }
+    const skipEnd = a.skips.find((s) => s.to === layer.id);
+    if (skipEnd) {
+      let s = shortcutIn.get(skipEnd.id)!;
+      const spatial = s.shape[1] !== h.shape[1];
+      const stride = Math.ceil(s.shape[1] / h.shape[1]);
+      if (std) {
+        if (spatial || s.shape[3] !== h.shape[3]) s = bn(tf.conv2d(s, weight(`${skipEnd.id}_proj`, 'kernel') as tf.Tensor4D, stride, 'valid'), `${skipEnd.id}_projbn`);
+        h = tf.relu(tf.add(h, s));
+      } else {
+        const c = Math.max(s.shape[3], h.shape[3]);
+        s = padC(s, c);
+        h = padC(h, c);
+        if (spatial) s = tf.add(tf.conv2d(s, weight(`${skipEnd.id}_proj`, 'kernel') as tf.Tensor4D, stride, 'valid'), weight(`${skipEnd.id}_proj`, 'bias'));
+        h = tf.add(h, s);
+      }
+    }
+  }
+  const last: tf.Tensor2D = flat ?? tf.mean(h, [1, 2]);
+  return tf.softmax(tf.add(tf.matMul(last, weight('classifier', 'kernel') as tf.Tensor2D), weight('classifier', 'bias')));
+}
+
+describe('model build', () => {
+  useCpuBackend();
+
+  it('has exactly countParams(arch) trainable weights for every start net in both styles', () => {
+    const input = { height: 32, width: 32, channels: 3 };
+    for (const make of [emptyNet, resnet20, resnet18]) {
+      for (const style of ['reference', 'standard'] as const) {
+        const a = make(input, 10, style);
+        const model = buildModel(a, { seed: 1 });
+        assert.equal(trainableCount(model), countParams(a), `${make.name} ${style}`);
+        assert.deepEqual(model.outputs[0].shape, [null, 10]);
+        model.dispose();
+      }
+    }
+  });
+
+  for (const style of ['reference', 'standard'] as const) {
+    it(`computes the spec's function (${style} style: BN placement, paddings, projections, pools, head)`, () => {
+      const a = adapterNet(style);
+      const model = buildModel(a, { seed: 3 });
+      randomizeWeights(model, 100);
+      const x = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const got = predict(model, x);
+      const want = tf.tidy(() => specForward(model, a, x).dataSync());
+      assert.ok(maxAbsDiff(got, want) <= 1e-5, `max abs diff ${maxAbsDiff(got, want)}`);
+      // The output is not degenerate (a broken wiring could still give a uniform softmax).
+      assert.ok(Math.max(...got) - Math.min(...got) > 1e-3);
+      x.dispose();
+      model.dispose();
+    });
+  }
+
+  it('uses only built-in layer classes (the export must load in plain tfjs)', () => {
+    const builtIn = new Set(['InputLayer', 'Conv2D', 'BatchNormalization', 'Activation', 'Permute', 'ZeroPadding2D', 'Add', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dense']);
+    const model = buildModel(adapterNet('reference'));
+    const classes = new Set(model.layers.map((l) => l.getClassName()));
+    for (const c of classes) assert.ok(builtIn.has(c), c);
+    assert.ok(classes.has('Permute') && classes.has('ZeroPadding2D'));
+    model.dispose();
+  });
+
+  it('is deterministic for a seed and differs across seeds', () => {
+    const a = adapterNet('standard');
+    const [m1, m2, m3] = [buildModel(a, { seed: 42 }), buildModel(a, { seed: 42 }), buildModel(a, { seed: 43 })];
+    const values = (m: tf.LayersModel): number[] => m.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    assert.deepEqual(values(m1), values(m2));
+    assert.notDeepEqual(values(m1), values(m3));
+    // Per-layer seeds follow the layer name, not its position: two convs of one shape differ.
+    const k = (m: tf.LayersModel, id: string): number[] => Array.from(layerWeight(m.getLayer(id), 'kernel')!.read().dataSync());
+    assert.notDeepEqual(k(m1, 'c.c2'), k(m1, 'c.c1').slice(0, 8 * 9 * 8));
+    for (const m of [m1, m2, m3]) m.dispose();
+  });
+
+  it('names layers from graph ids and rejects ids that collide with the head', () => {
+    assert.equal(tfLayerName('s1b1.conv1', 'conv'), 's1b1.conv1');
+    assert.equal(tfLayerName('s1b1.conv1', 'bn'), 's1b1.conv1_bn');
+    assert.equal(tfLayerName('a_b', 'conv'), 'a__b');
+    assert.notEqual(tfLayerName('a_bn', 'conv'), tfLayerName('a', 'bn'));
+    const model = buildModel(adapterNet('standard'));
+    const names = model.layers.map((l) => l.name);
+    for (const n of ['input', 'stem', 'stem_bn', 'stem_relu', 'a_proj', 'a_projbn', 'a_add', 'a_relu', 'mp', 'fc_gap', 'fc', 'classifier']) assert.ok(names.includes(n), n);
+    model.dispose();
+    const clash = arch('standard', [conv('classifier', 4)], []);
+    assert.throws(() => buildModel(clash), (e: unknown) => e instanceof ArchitectureError && e.at === 'classifier');
+    assert.throws(() => buildModel(adapterNet('standard'), { zeroGammaLayers: ['mp'] }), /not a conv layer/);
+  });
+
+  it('exposes kernels, biases and the conv’s own BN γ by graph id', () => {
+    for (const style of ['reference', 'standard'] as const) {
+      const a = adapterNet(style);
+      const model = buildModel(a, { zeroGammaLayers: ['a.c2'] });
+      const vars = layerVariables(model, a);
+      const keys = [...vars.keys()].sort();
+      const expectedKeys = ['stem', 'a.c1', 'a.c2', 'b.c1', 'c.c1', 'c.c2', 'fc', 'a.proj', 'c.proj', 'classifier', ...(style === 'standard' ? ['b.proj'] : [])].sort();
+      assert.deepEqual(keys, expectedKeys);
+      const a2 = vars.get('a.c2')!;
+      assert.deepEqual(a2.kernel!.shape, [3, 3, 6, 3]);
+      // reference: γ of the BN before the conv (its 6 input channels); standard: after it (3 outputs)
+      assert.deepEqual(a2.gamma!.shape, style === 'reference' ? [6] : [3]);
+      assert.deepEqual(Array.from(a2.gamma!.read().dataSync()), new Array(a2.gamma!.shape[0]).fill(0));
+      assert.ok(Array.from(vars.get('a.c1')!.gamma!.read().dataSync()).every((g) => g === 1));
+      assert.equal(a2.bias === undefined, style === 'standard');
+      assert.equal(vars.get('classifier')!.kernel!.shape[1], 3);
+      assert.equal(vars.get('a.proj')!.gamma === undefined, style === 'reference');
+      model.dispose();
+    }
+  });
+});
