@@ -7,10 +7,10 @@ import { countParams } from '../../../src/core/arch/cost';
 import { emptyNet, resnet18, resnet20 } from '../../../src/core/arch/seeds';
 import { ArchitectureError } from '../../../src/core/arch/resolve';
 import type { Architecture } from '../../../src/core/arch/types';
-import { arch, conv, maxAbsDiff, predict, randomizeWeights, useCpuBackend } from './helpers';
+import { arch, conv, maxAbsDiff, predict, randomizeWeights, size, useCpuBackend } from './helpers';
 
 function trainableCount(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return model.trainableWeights.reduce((sum, w) => sum + size(w), 0);
 }
 
 /**
@@ -59,16 +59,16 @@ function specForward(model: tf.LayersModel, a: Architecture, x: tf.Tensor4D): tf
       const k = weight(layer.id, 'kernel') as tf.Tensor4D;
       if (std) {
         h = bn(tf.conv2d(h, k, layer.stride, 'same'), `${layer.id}_bn`);
-        if (!a.skips.some((s) => s.to === layer.id)) h = tf.relu(h);
+        if (!a.skips.some((s) => s.to === layer.id)) h = tf.relu(h) as tf.Tensor4D;
       } else {
-        h = tf.relu(tf.add(tf.conv2d(bn(h, `${layer.id}_bn`), k, layer.stride, 'same'), weight(layer.id, 'bias')));
+        h = tf.relu(tf.add(tf.conv2d(bn(h, `${layer.id}_bn`), k, layer.stride, 'same'), weight(layer.id, 'bias'))) as tf.Tensor4D;
       }
     } else if (layer.kind === 'pool') {
       const size: [number, number] = [Math.min(2, h.shape[1]), Math.min(2, h.shape[2])];
       h = layer.pool === 'max' ? tf.maxPool(h, size, 2, 'valid') : tf.avgPool(h, size, 2, 'valid');
     } else {
       const input: tf.Tensor2D = flat ?? tf.mean(h, [1, 2]);
-      flat = tf.relu(tf.add(tf.matMul(input, weight(layer.id, 'kernel') as tf.Tensor2D), weight(layer.id, 'bias')));
+      flat = tf.relu(tf.add(tf.matMul(input, weight(layer.id, 'kernel') as tf.Tensor2D), weight(layer.id, 'bias'))) as tf.Tensor2D;
     }
     const skipEnd = a.skips.find((s) => s.to === layer.id);
     if (skipEnd) {
@@ -77,13 +77,13 @@ function specForward(model: tf.LayersModel, a: Architecture, x: tf.Tensor4D): tf
       const stride = Math.ceil(s.shape[1] / h.shape[1]);
       if (std) {
         if (spatial || s.shape[3] !== h.shape[3]) s = bn(tf.conv2d(s, weight(`${skipEnd.id}_proj`, 'kernel') as tf.Tensor4D, stride, 'valid'), `${skipEnd.id}_projbn`);
-        h = tf.relu(tf.add(h, s));
+        h = tf.relu(tf.add(h, s)) as tf.Tensor4D;
       } else {
         const c = Math.max(s.shape[3], h.shape[3]);
         s = padC(s, c);
         h = padC(h, c);
-        if (spatial) s = tf.add(tf.conv2d(s, weight(`${skipEnd.id}_proj`, 'kernel') as tf.Tensor4D, stride, 'valid'), weight(`${skipEnd.id}_proj`, 'bias'));
-        h = tf.add(h, s);
+        if (spatial) s = tf.add(tf.conv2d(s, weight(`${skipEnd.id}_proj`, 'kernel') as tf.Tensor4D, stride, 'valid'), weight(`${skipEnd.id}_proj`, 'bias')) as tf.Tensor4D;
+        h = tf.add(h, s) as tf.Tensor4D;
       }
     }
   }

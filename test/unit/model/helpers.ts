@@ -9,11 +9,20 @@ export function arch(style: Architecture['blockStyle'], layers: Layer[], skips: 
   return { schemaVersion: 1, blockStyle: style, input, numClasses, layers, skips };
 }
 
+/** A weight's shape; weights always have known dimensions. */
+export function dims(w: tf.LayerVariable): number[] {
+  return w.shape.map((d) => d ?? 0);
+}
+
+export function size(w: tf.LayerVariable): number {
+  return dims(w).reduce((a, b) => a * b, 1);
+}
+
 /** Every weight replaced by seeded random values (variances positive), so BN is far from identity. */
 export function randomizeWeights(model: tf.LayersModel, seed: number): void {
   model.weights.forEach((w, i) => {
     const positive = w.originalName.endsWith('/moving_variance');
-    const value = positive ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed + i) : tf.randomUniform(w.shape, -0.5, 0.5, 'float32', seed + i);
+    const value = positive ? tf.randomUniform(dims(w), 0.5, 1.5, 'float32', seed + i) : tf.randomUniform(dims(w), -0.5, 0.5, 'float32', seed + i);
     w.write(value);
     value.dispose();
   });

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../../src/trainer/model/build';
+import { transferWeights } from '../../../src/trainer/model/transfer';
+import { insertBlockAfter, removeLayers, withWidths } from '../../../src/core/arch/blocks';
+import type { Architecture } from '../../../src/core/arch/types';
+import { arch, conv, dims, maxAbsDiff, predict, randomizeWeights, useCpuBackend } from './helpers';
+
+/** stem → block s1b1 → max pool → strided block s2b1 (projection) → block s2b2 → GAP → classifier. */
+function small(style: Architecture['blockStyle']): Architecture {
+  return arch(
+    style,
+    [
+      conv('stem', 4),
+      conv('s1b1.conv1', 4),
+      conv('s1b1.conv2', 4),
+      { kind: 'pool', id: 'maxpool', pool: 'max', size: 2, stride: 2 },
+      conv('s2b1.conv1', 6, 2),
+      conv('s2b1.conv2', 6),
+      conv('s2b2.conv1', 6),
+      conv('s2b2.conv2', 6),
+    ],
+    [
+      { id: 's1b1', from: 's1b1.conv1', to: 's1b1.conv2' },
+      { id: 's2b1', from: 's2b1.conv1', to: 's2b1.conv2' },
+      { id: 's2b2', from: 's2b2.conv1', to: 's2b2.conv2' },
+    ],
+  );
+}
+
+function weightValues(model: tf.LayersModel): Map<string, number[]> {
+  return new Map(model.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
+}
+
+describe('model weight transfer', () => {
+  useCpuBackend();
+  let x: tf.Tensor;
+  before(() => {
+    x = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 11);
+  });
+  after(() => x.dispose());
+
+  for (const style of ['standard', 'reference'] as const) {
+    it(`inserting a ${style} block with its last γ at 0 leaves the outputs unchanged`, () => {
+      const before = small(style);
+      const old = buildModel(before, { seed: 1 });
+      randomizeWeights(old, 500);
+      const expected = predict(old, x);
+
+      for (const after of ['s1b1.conv2', 'maxpool', 's2b2.conv2']) {
+        const width = after === 's1b1.conv2' || after === 'maxpool' ? 4 : 6;
+        const grown = insertBlockAfter(before, after, 'n0001', ['n0001.conv1', 'n0001.conv2'], width, { insertedAt: 1 });
+        const model = buildModel(grown, { seed: 2, zeroGammaLayers: ['n0001.conv2'] });
+        const report = transferWeights(old, model);
+        assert.ok(report.fresh.length > 0 && report.fresh.every((n) => n.startsWith('n0001.')), report.fresh.join());
+        assert.equal(report.carried.length, old.weights.length);
+        const got = predict(model, x);
+        assert.ok(maxAbsDiff(got, expected) <= 1e-5, `after ${after}: max abs diff ${maxAbsDiff(got, expected)}`);
+
+        // Control: the same block with γ = 1 changes the function, so the check above can fail.
+        const control = buildModel(grown, { seed: 2 });
+        transferWeights(old, control);
+        randomizeWeights(control, 900); // also make the new block's BN non-trivial
+        transferWeights(old, control);
+        assert.ok(maxAbsDiff(predict(control, x), expected) > 1e-4);
+        model.dispose();
+        control.dispose();
+      }
+      old.dispose();
+    });
+  }
+
+  it('after deleting a block every surviving layer keeps its weights', () => {
+    const full = small('standard');
+    const old = buildModel(full, { seed: 1 });
+    randomizeWeights(old, 77);
+    const shrunk = removeLayers(full, ['s2b2.conv1', 's2b2.conv2'], ['s2b2']);
+    const model = buildModel(shrunk, { seed: 5 });
+    const report = transferWeights(old, model);
+    assert.deepEqual(report.fresh, []);
+    const oldValues = weightValues(old);
+    const newValues = weightValues(model);
+    assert.equal(newValues.size, report.carried.length);
+    for (const [name, values] of newValues) assert.deepEqual(values, oldValues.get(name), name);
+    assert.ok(!newValues.has('s2b2.conv1/kernel'));
+    assert.ok(newValues.has('s2b1.conv2_bn/moving_variance'));
+    // The old model's later changes, and its disposal, do not reach the new one.
+    const zeros = tf.zeros(dims(old.getLayer('stem').weights[0]));
+    old.getLayer('stem').weights[0].write(zeros);
+    zeros.dispose();
+    old.dispose();
+    assert.deepEqual(weightValues(model), newValues);
+    model.dispose();
+  });
+
+  it('leaves layers whose shape changed at their fresh init', () => {
+    const base = small('reference');
+    const old = buildModel(base, { seed: 1 });
+    const wider = withWidths(base, new Map([['s2b2.conv1', 9]]));
+    const model = buildModel(wider, { seed: 1 });
+    const freshValues = weightValues(model);
+    randomizeWeights(old, 3);
+    const report = transferWeights(old, model);
+    assert.deepEqual(report.fresh.sort(), ['s2b2.conv1/bias', 's2b2.conv1/kernel', 's2b2.conv2/kernel', 's2b2.conv2_bn/beta', 's2b2.conv2_bn/gamma', 's2b2.conv2_bn/moving_mean', 's2b2.conv2_bn/moving_variance'].sort());
+    assert.deepEqual(Array.from(model.getLayer('s2b2.conv1').weights[0].read().dataSync()), freshValues.get('s2b2.conv1/kernel'));
+    old.dispose();
+    model.dispose();
+  });
+});
