@@ -8,6 +8,7 @@ import type { Architecture } from '../arch/types';
 import { ArchitectureError } from '../arch/resolve';
 import type { StructuralChange } from '../../protocol/events';
 import { removeWithBlocks } from './closure';
+import { formatNumber as fmt } from './format';
 
 export type DeleteChange = Extract<StructuralChange, { kind: 'delete' }>;
 export type DeleteSkippedChange = Extract<StructuralChange, { kind: 'delete-skipped' }>;
@@ -36,9 +37,6 @@ export type DeletionResult =
   | { deleted: true; arch: Architecture; change: DeleteChange }
   | { deleted: false; arch: Architecture; change: DeleteSkippedChange };
 
-function fmt(x: number): string {
-  return Number(x.toPrecision(4)).toString();
-}
 
 export function decideDeletion(input: DeletionInput): DeletionResult {
   const { arch, meanAbs, threshold, gate } = input;

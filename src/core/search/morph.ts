@@ -19,6 +19,7 @@ import { ArchitectureError, resolveArchitecture } from '../arch/resolve';
 import type { StructuralChange } from '../../protocol/events';
 import { channelGroups } from './channel-groups';
 import { removeWithBlocks } from './closure';
+import { formatNumber as fmt } from './format';
 import { fullMorphnetFlops } from './morphnet-ops';
 
 export type ResizeChange = Extract<StructuralChange, { kind: 'resize' }>;
@@ -101,9 +102,6 @@ function applyWidths(arch: Architecture, widths: ReadonlyMap<string, number>): P
   return { arch: removal.arch, removedLayerIds: removal.removedLayerIds, removedBlockIds: removal.removedBlockIds, clamped };
 }
 
-function fmt(x: number): string {
-  return Number(x.toPrecision(4)).toString();
-}
 
 export function decideMorph(input: MorphInput): MorphResult {
   const { arch, alive, targetFlops, shrinkIntensity: s, expandIntensity: e } = input;
