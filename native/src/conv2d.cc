@@ -1,0 +1,233 @@
+// 2-D convolution forward (optionally with bias and ReLU fused), backward data and backward
+// filter. Activations stay NHWC (TF.js's layout) so they are read and written in place; the
+// filter is HWIO in TF.js and is reordered into whatever blocked layout oneDNN prefers.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "dnnl_context.h"
+#include "kernels.h"
+#include "lru_cache.h"
+#include "napi_args.h"
+
+namespace rbn {
+namespace {
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+struct ConvGeometry {
+  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr;
+
+  memory::dims Src() const { return {n, c, h, w}; }
+  memory::dims Weights() const { return {o, c, kh, kw}; }
+  memory::dims Dst() const { return {n, o, oh, ow}; }
+  memory::dims Strides() const { return {sh, sw}; }
+  memory::dims Dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims PadL() const { return {pt, pl}; }
+  memory::dims PadR() const { return {pb, pr}; }
+  size_t SrcSize() const { return static_cast<size_t>(n * h * w * c); }
+  size_t WeightsSize() const { return static_cast<size_t>(kh * kw * c * o); }
+  size_t DstSize() const { return static_cast<size_t>(n * oh * ow * o); }
+  std::string Key(const char* kind, int flags) const {
+    return CacheKey(kind, n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr, flags);
+  }
+};
+
+ConvGeometry ReadGeometry(const Napi::CallbackInfo& info, size_t index, const char* kernel) {
+  const auto v = IntsArg(info, index, 17, 17, kernel, "geometry");
+  ConvGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+                 v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16]};
+  const Napi::Env env = info.Env();
+  if (g.n < 1 || g.h < 1 || g.w < 1 || g.c < 1 || g.kh < 1 || g.kw < 1 || g.o < 1 || g.oh < 1 ||
+      g.ow < 1 || g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) {
+    throw ArgError(env, kernel, "every size, stride and dilation must be at least 1");
+  }
+  const int64_t effH = (g.kh - 1) * g.dh + 1, effW = (g.kw - 1) * g.dw + 1;
+  const int64_t spanH = g.h + g.pt + g.pb - effH, spanW = g.w + g.pl + g.pr - effW;
+  if (spanH < 0 || spanW < 0 || spanH / g.sh + 1 != g.oh || spanW / g.sw + 1 != g.ow) {
+    throw ArgError(env, kernel,
+                   "output " + std::to_string(g.oh) + "x" + std::to_string(g.ow) +
+                       " does not follow from input " + std::to_string(g.h) + "x" + std::to_string(g.w) +
+                       ", filter " + std::to_string(g.kh) + "x" + std::to_string(g.kw) +
+                       ", strides and padding");
+  }
+  return g;
+}
+
+memory::desc Nhwc(const memory::dims& dims) { return memory::desc(dims, f32, tag::nhwc); }
+memory::desc AnyLayout(const memory::dims& dims) { return memory::desc(dims, f32, tag::any); }
+memory::desc Hwio(const ConvGeometry& g) { return memory::desc(g.Weights(), f32, tag::hwio); }
+
+// Reorder between the user's HWIO filter and the primitive's preferred layout, skipped when
+// they coincide.
+struct WeightsBridge {
+  bool needed = false;
+  memory internal;
+  dnnl::reorder toInternal;
+  dnnl::reorder toUser;
+
+  void Init(const memory::desc& user, const memory::desc& wanted, bool userToInternal) {
+    needed = user != wanted;
+    if (!needed) return;
+    internal = memory(wanted, Engine());
+    if (userToInternal) {
+      toInternal = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), user, Engine(), wanted));
+    } else {
+      toUser = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), wanted, Engine(), user));
+    }
+  }
+};
+
+dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g, bool bias, bool relu) {
+  dnnl::convolution_forward::desc d(prop_kind::forward_training, algorithm::convolution_direct,
+                                    Nhwc(g.Src()), AnyLayout(g.Weights()),
+                                    bias ? memory::desc({g.o}, f32, tag::a) : memory::desc(),
+                                    Nhwc(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+  dnnl::primitive_attr attr;
+  if (relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+}
+
+struct ForwardEntry {
+  dnnl::convolution_forward prim;
+  WeightsBridge weights;
+};
+
+struct BackwardDataEntry {
+  dnnl::convolution_backward_data prim;
+  WeightsBridge weights;
+};
+
+struct BackwardWeightsEntry {
+  dnnl::convolution_backward_weights prim;
+  WeightsBridge weights;
+};
+
+LruCache<ForwardEntry> forwardCache(kPrimitiveCacheCapacity);
+LruCache<BackwardDataEntry> backwardDataCache(kPrimitiveCacheCapacity);
+LruCache<BackwardWeightsEntry> backwardWeightsCache(kPrimitiveCacheCapacity);
+
+void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float* data) {
+  if (!bridge.needed) return;
+  memory userMem(user, Engine(), data);
+  bridge.toInternal.execute(Stream(), userMem, bridge.internal);
+}
+
+}  // namespace
+
+// conv2dForward(x, filter, bias|null, out, geometry[17], relu)
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  return Guard(info, "conv2dForward", [&]() -> Napi::Value {
+    const ConvGeometry g = ReadGeometry(info, 4, "conv2dForward");
+    float* x = Float32Arg(info, 0, g.SrcSize(), "conv2dForward", "x");
+    float* w = Float32Arg(info, 1, g.WeightsSize(), "conv2dForward", "filter");
+    const bool hasBias = !IsAbsent(info, 2);
+    float* b = hasBias ? Float32Arg(info, 2, static_cast<size_t>(g.o), "conv2dForward", "bias") : nullptr;
+    float* y = Float32Arg(info, 3, g.DstSize(), "conv2dForward", "out");
+    const bool relu = BoolArg(info, 5);
+
+    const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0));
+    auto entry = forwardCache.Get(key);
+    if (!entry) {
+      auto pd = ForwardDesc(g, hasBias, relu);
+      entry = std::make_shared<ForwardEntry>();
+      entry->prim = dnnl::convolution_forward(pd);
+      entry->weights.Init(Hwio(g), pd.weights_desc(), true);
+      forwardCache.Put(key, entry);
+    }
+    RunWeightsToInternal(entry->weights, Hwio(g), w);
+    memory src(Nhwc(g.Src()), Engine(), x);
+    memory dst(Nhwc(g.Dst()), Engine(), y);
+    memory userW(Hwio(g), Engine(), w);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, src},
+        {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
+        {DNNL_ARG_DST, dst}};
+    if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
+    entry->prim.execute(Stream(), args);
+    Stream().wait();
+    return info.Env().Undefined();
+  });
+}
+
+// conv2dBackwardData(dy, filter, dx, geometry[17])
+Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
+  return Guard(info, "conv2dBackwardData", [&]() -> Napi::Value {
+    const ConvGeometry g = ReadGeometry(info, 3, "conv2dBackwardData");
+    float* dy = Float32Arg(info, 0, g.DstSize(), "conv2dBackwardData", "dy");
+    float* w = Float32Arg(info, 1, g.WeightsSize(), "conv2dBackwardData", "filter");
+    float* dx = Float32Arg(info, 2, g.SrcSize(), "conv2dBackwardData", "dx");
+
+    const std::string key = g.Key("bwd_data", 0);
+    auto entry = backwardDataCache.Get(key);
+    if (!entry) {
+      auto hint = ForwardDesc(g, false, false);
+      dnnl::convolution_backward_data::desc d(algorithm::convolution_direct, Nhwc(g.Src()),
+                                              AnyLayout(g.Weights()), Nhwc(g.Dst()), g.Strides(),
+                                              g.Dilates(), g.PadL(), g.PadR());
+      dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
+      entry = std::make_shared<BackwardDataEntry>();
+      entry->prim = dnnl::convolution_backward_data(pd);
+      entry->weights.Init(Hwio(g), pd.weights_desc(), true);
+      backwardDataCache.Put(key, entry);
+    }
+    RunWeightsToInternal(entry->weights, Hwio(g), w);
+    memory userW(Hwio(g), Engine(), w);
+    entry->prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, memory(Nhwc(g.Dst()), Engine(), dy)},
+                                   {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
+                                   {DNNL_ARG_DIFF_SRC, memory(Nhwc(g.Src()), Engine(), dx)}});
+    Stream().wait();
+    return info.Env().Undefined();
+  });
+}
+
+// conv2dBackwardFilter(x, dy, dw, geometry[17])
+Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
+  return Guard(info, "conv2dBackwardFilter", [&]() -> Napi::Value {
+    const ConvGeometry g = ReadGeometry(info, 3, "conv2dBackwardFilter");
+    float* x = Float32Arg(info, 0, g.SrcSize(), "conv2dBackwardFilter", "x");
+    float* dy = Float32Arg(info, 1, g.DstSize(), "conv2dBackwardFilter", "dy");
+    float* dw = Float32Arg(info, 2, g.WeightsSize(), "conv2dBackwardFilter", "dw");
+
+    const std::string key = g.Key("bwd_weights", 0);
+    auto entry = backwardWeightsCache.Get(key);
+    if (!entry) {
+      auto hint = ForwardDesc(g, false, false);
+      dnnl::convolution_backward_weights::desc d(algorithm::convolution_direct, Nhwc(g.Src()),
+                                                 AnyLayout(g.Weights()), memory::desc(), Nhwc(g.Dst()),
+                                                 g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+      dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
+      entry = std::make_shared<BackwardWeightsEntry>();
+      entry->prim = dnnl::convolution_backward_weights(pd);
+      entry->weights.Init(Hwio(g), pd.diff_weights_desc(), false);
+      backwardWeightsCache.Put(key, entry);
+    }
+    memory userW(Hwio(g), Engine(), dw);
+    entry->prim.execute(Stream(), {{DNNL_ARG_SRC, memory(Nhwc(g.Src()), Engine(), x)},
+                                   {DNNL_ARG_DIFF_DST, memory(Nhwc(g.Dst()), Engine(), dy)},
+                                   {DNNL_ARG_DIFF_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW}});
+    if (entry->weights.needed) entry->weights.toUser.execute(Stream(), entry->weights.internal, userW);
+    Stream().wait();
+    return info.Env().Undefined();
+  });
+}
+
+void ClearConvCache() {
+  forwardCache.Clear();
+  backwardDataCache.Clear();
+  backwardWeightsCache.Clear();
+}
+
+size_t ConvCacheSize() { return forwardCache.Size() + backwardDataCache.Size() + backwardWeightsCache.Size(); }
+
+}  // namespace rbn

@@ -1,0 +1,30 @@
+// One CPU engine and one in-order stream for the whole process: every call comes from the
+// JavaScript thread and waits for its result, so no further synchronisation is needed.
+#pragma once
+
+#include <napi.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <functional>
+
+namespace rbn {
+
+dnnl::engine& Engine();
+dnnl::stream& Stream();
+
+// Runs `body`, turning oneDNN and C++ errors into JavaScript Errors that name the kernel.
+Napi::Value Guard(const Napi::CallbackInfo& info, const char* kernel,
+                  const std::function<Napi::Value()>& body);
+
+// Clears every primitive cache (used by tests and when memory matters more than speed).
+void ClearConvCache();
+void ClearMatmulCache();
+void ClearPoolCache();
+size_t ConvCacheSize();
+size_t MatmulCacheSize();
+size_t PoolCacheSize();
+
+constexpr size_t kPrimitiveCacheCapacity = 48;
+
+}  // namespace rbn

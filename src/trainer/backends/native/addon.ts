@@ -1,0 +1,84 @@
+// Locates and loads the oneDNN addon (native/build/Release/resbuilder_native.node) and
+// describes its functions. The addon is optional: everything here reports a missing or broken
+// build as an Error that says how to build it, never as a crash.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'resbuilder_native.node');
+
+export const BUILD_HINT =
+  'Install a C++ compiler and oneDNN (Debian: apt-get install g++ make libdnnl-dev), then run ' +
+  '`node scripts/build-native.js` (npm install runs it too) in the ResBuilder Studio folder.';
+
+/** Functions exported by the addon; every buffer is a Float32Array of the exact size. */
+export interface NativeAddon {
+  /** geometry: [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight] */
+  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array, geometry: number[], relu: boolean): void;
+  conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: number[]): void;
+  conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: number[]): void;
+  /** dims: [batch, m, k, n] */
+  matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, dims: number[], transposeA: boolean, transposeB: boolean, relu: boolean): void;
+  /** geometry: [n, h, w, c, kh, kw, oh, ow, strideH, strideW, padTop, padLeft, padBottom, padRight] */
+  pool2dForward(x: Float32Array, out: Float32Array, geometry: number[], isMax: boolean): void;
+  pool2dBackward(dy: Float32Array, x: Float32Array | null, dx: Float32Array, geometry: number[], isMax: boolean): void;
+  unary(x: Float32Array, out: Float32Array, op: number, alpha: number): void;
+  binary(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], out: Float32Array, outShape: number[], op: number): void;
+  addN(inputs: Float32Array[], out: Float32Array): void;
+  /** dims: [outer, reduced, inner] */
+  reduce(x: Float32Array, out: Float32Array, dims: number[], op: number): void;
+  tile(x: Float32Array, inShape: number[], reps: number[], out: Float32Array): void;
+  batchNormForward(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, channels: number, epsilon: number): void;
+  info(): { dnnlVersion: string; maxThreads: number; primitiveCacheCapacity: number };
+  cacheSizes(): { conv: number; matmul: number; pool: number };
+  clearCaches(): void;
+  setNumThreads(threads: number): void;
+}
+
+const REQUIRED_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
+  'conv2dForward', 'conv2dBackwardData', 'conv2dBackwardFilter', 'matmul', 'pool2dForward',
+  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'batchNormForward', 'info',
+  'cacheSizes', 'clearCaches', 'setNumThreads',
+];
+
+/** Where the addon may be: RESBUILDER_NATIVE_ADDON, then native/build above this file (source or bundle). */
+export function addonCandidates(): string[] {
+  const candidates: string[] = [];
+  const fromEnv = process.env.RESBUILDER_NATIVE_ADDON;
+  if (fromEnv) candidates.push(path.resolve(fromEnv));
+  const start = typeof __dirname === 'string' ? __dirname : process.cwd();
+  let dir = start;
+  for (let depth = 0; depth < 8; depth++) {
+    candidates.push(path.join(dir, ADDON_RELATIVE_PATH));
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return candidates;
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon once; throws an Error with the build instructions if it is missing or broken. */
+export function loadNativeAddon(): NativeAddon {
+  if (cached) return cached;
+  const candidates = addonCandidates();
+  const file = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!file) {
+    throw new Error(`The native backend's addon is not built (looked for ${ADDON_RELATIVE_PATH} ` +
+      `from ${candidates[0] ?? process.cwd()} upwards). ${BUILD_HINT}`);
+  }
+  const holder: { exports: Record<string, unknown> } = { exports: {} };
+  try {
+    process.dlopen(holder, file);
+  } catch (error) {
+    throw new Error(`The native backend's addon ${file} failed to load: ${(error as Error).message}. ` +
+      `Rebuild it: ${BUILD_HINT}`);
+  }
+  const missing = REQUIRED_FUNCTIONS.filter((name) => typeof holder.exports[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`The native backend's addon ${file} is out of date (missing ${missing.join(', ')}). ` +
+      `Rebuild it: ${BUILD_HINT}`);
+  }
+  cached = holder.exports as unknown as NativeAddon;
+  return cached;
+}

@@ -1,0 +1,14 @@
+import type { KernelConfig } from '@tensorflow/tfjs';
+
+import { batchNormKernel } from './batchnorm';
+import { convKernels } from './conv2d';
+import { elementwiseKernels } from './elementwise';
+import { matmulKernels } from './matmul';
+import { poolKernels } from './pool';
+import { reduceKernels } from './reduce';
+import { tileKernel } from './tile';
+
+/** Every kernel the native backend runs through oneDNN or its own C++ loops. */
+export const nativeKernels: KernelConfig[] = [
+  ...convKernels, ...matmulKernels, ...poolKernels, ...elementwiseKernels, ...reduceKernels, tileKernel, batchNormKernel,
+];

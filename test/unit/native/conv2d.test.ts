@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { countAddonCalls, expectSameOnBothBackends, randomValues, useNativeBackend } from './helpers';
+
+interface ConvCase {
+  batch: number;
+  size: [number, number];
+  inC: number;
+  outC: number;
+  k: number;
+  stride: number;
+  pad: 'same' | 'valid';
+  dilation?: number;
+}
+
+const CASES: ConvCase[] = [
+  { batch: 1, size: [7, 7], inC: 3, outC: 4, k: 3, stride: 1, pad: 'same' },
+  { batch: 2, size: [7, 7], inC: 3, outC: 4, k: 3, stride: 2, pad: 'same' },
+  { batch: 2, size: [15, 15], inC: 5, outC: 6, k: 3, stride: 2, pad: 'valid' },
+  { batch: 3, size: [8, 8], inC: 4, outC: 8, k: 1, stride: 1, pad: 'valid' },
+  { batch: 2, size: [8, 8], inC: 4, outC: 8, k: 1, stride: 2, pad: 'same' },
+  { batch: 2, size: [15, 15], inC: 3, outC: 5, k: 7, stride: 2, pad: 'same' },
+  { batch: 1, size: [15, 15], inC: 2, outC: 3, k: 7, stride: 1, pad: 'valid' },
+  { batch: 2, size: [9, 11], inC: 3, outC: 4, k: 3, stride: 1, pad: 'same', dilation: 2 },
+  { batch: 4, size: [16, 16], inC: 16, outC: 16, k: 3, stride: 1, pad: 'same' },
+];
+
+function label(c: ConvCase): string {
+  return `batch ${c.batch}, ${c.size.join('x')}x${c.inC} -> ${c.outC}, ${c.k}x${c.k}, stride ${c.stride}, ${c.pad}` +
+    (c.dilation ? `, dilation ${c.dilation}` : '');
+}
+
+function inputs(c: ConvCase, seed: number): { x: tf.Tensor4D; w: tf.Tensor4D } {
+  const xShape: [number, number, number, number] = [c.batch, c.size[0], c.size[1], c.inC];
+  const wShape: [number, number, number, number] = [c.k, c.k, c.inC, c.outC];
+  return {
+    x: tf.tensor4d(randomValues(tf.util.sizeFromShape(xShape), seed), xShape),
+    w: tf.tensor4d(randomValues(tf.util.sizeFromShape(wShape), seed + 1), wShape),
+  };
+}
+
+describe('native backend: convolutions match the cpu backend', function () {
+  before(useNativeBackend);
+
+  for (const [i, c] of CASES.entries()) {
+    it(`forward, input gradient and filter gradient: ${label(c)}`, async () => {
+      const calls = await countAddonCalls('conv2dBackwardFilter', () =>
+        expectSameOnBothBackends(label(c), () => {
+          const { x, w } = inputs(c, 10 + i);
+          const dilation = c.dilation ?? 1;
+          const y = tf.conv2d(x, w, c.stride, c.pad, 'NHWC', dilation);
+          if (dilation !== 1) return [y]; // TF.js has no gradient for dilated convolutions
+          const r = tf.tensor(randomValues(y.size, 99), y.shape);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)))([x, w]);
+          return [y, dx, dw];
+        }));
+      assert.equal(calls, c.dilation ? 0 : 1, 'the filter gradient ran natively');
+    });
+  }
+
+  it('explicit numeric padding and rectangular strides', async () => {
+    await expectSameOnBothBackends('pad 1, strides [2,1]', () => {
+      const { x, w } = inputs({ batch: 2, size: [9, 8], inC: 3, outC: 4, k: 3, stride: 1, pad: 'same' }, 3);
+      return tf.conv2d(x, w, [2, 1], 1);
+    });
+  });
+
+  it('fused conv2d with bias and relu, and its gradients', async () => {
+    const calls = await countAddonCalls('conv2dForward', () => expectSameOnBothBackends('fused relu', () => {
+      const { x, w } = inputs({ batch: 2, size: [8, 8], inC: 3, outC: 6, k: 3, stride: 1, pad: 'same' }, 5);
+      const bias = tf.tensor1d(randomValues(6, 6));
+      const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: 'same', bias: c, activation: 'relu' })));
+      const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation: 'relu' });
+      return [y, ...tf.grads(f)([x, w, bias])];
+    }));
+    assert.ok(calls >= 2, 'fused forward ran natively');
+  });
+
+  it('a fused activation the addon lacks (elu) falls back to the cpu kernel', async () => {
+    await expectSameOnBothBackends('fused elu', () => {
+      const { x, w } = inputs({ batch: 1, size: [5, 5], inC: 2, outC: 3, k: 3, stride: 1, pad: 'same' }, 7);
+      return tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.tensor1d([0.1, -0.2, 0.3]), activation: 'elu' });
+    });
+  });
+});
