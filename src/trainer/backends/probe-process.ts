@@ -1,0 +1,125 @@
+/**
+ * Backend probes in a short-lived child process, so a native library that crashes or a CUDA
+ * initialisation that hangs costs a skipped backend, not the trainer.
+ *
+ * The child is the same program started with PROBE_FLAG: an entry point calls
+ * `await maybeRunProbe(process.argv)` first, and when it gives true does nothing else. The trainer
+ * bundle's main does this; from TypeScript sources (tests, tsx) the child runs probe-entry.ts.
+ */
+import { fork } from 'node:child_process';
+import * as path from 'node:path';
+import { BackendNameSchema, type BackendName } from '../../protocol/events';
+import { runProbe } from './activate';
+import { BACKEND_PACKAGES } from './candidates';
+import { hasTfjsNodeAddon, isInstalled } from './optional-module';
+import { isProbeResult, type Prober, type ProbeResult } from './probe-result';
+
+export const PROBE_FLAG = '--resbuilder-probe-backend';
+
+/** The script a probe child runs, and the node options it needs. */
+export interface ProbeEntry {
+  modulePath: string;
+  execArgv: readonly string[];
+}
+
+interface ProbeMessage {
+  type: 'resbuilder-backend-probe';
+  result: ProbeResult;
+}
+
+/**
+ * From TypeScript sources: probe-entry.ts through tsx. From a bundle: the bundle itself, whose
+ * main must call maybeRunProbe before anything else.
+ */
+export function defaultProbeEntry(): ProbeEntry {
+  if (__filename.endsWith('.ts')) {
+    return { modulePath: path.join(__dirname, 'probe-entry.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
+  }
+  return { modulePath: __filename, execArgv: [] };
+}
+
+function send(result: ProbeResult): Promise<void> {
+  const message: ProbeMessage = { type: 'resbuilder-backend-probe', result };
+  return new Promise((resolve) => {
+    if (process.send) process.send(message, () => resolve());
+    else process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve());
+  });
+}
+
+/**
+ * When `argv` asks for a probe, runs it, reports the result to the parent process and ends
+ * this process; resolves true once the result is sent, so the caller starts nothing else.
+ * Otherwise resolves false at once.
+ */
+export async function maybeRunProbe(argv: readonly string[]): Promise<boolean> {
+  const arg = argv.find((a) => a.startsWith(`${PROBE_FLAG}=`));
+  if (arg === undefined) return false;
+  const requested = arg.slice(PROBE_FLAG.length + 1);
+  const parsed = BackendNameSchema.safeParse(requested);
+  const result: ProbeResult = parsed.success
+    ? await runProbe(parsed.data)
+    : { ok: false, kind: 'load-failed', detail: `unknown backend '${requested}'` };
+  await send(result);
+  // Native thread pools (libtensorflow, oneDNN) may keep the event loop alive.
+  setTimeout(() => process.exit(0), 0);
+  return true;
+}
+
+function crashDetail(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const line = lines.find((l) => /error/i.test(l)) ?? lines.at(-1);
+  const how = signal !== null ? `killed by ${signal}` : `exit code ${code}`;
+  return line === undefined ? how : `${how}: ${line}`;
+}
+
+/** Runs runProbe(name) in a child process; never rejects. */
+export function probeInSubprocess(name: BackendName, timeoutMs: number, entry: ProbeEntry = defaultProbeEntry()): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let stderr = '';
+    const child = fork(entry.modulePath, [`${PROBE_FLAG}=${name}`], {
+      execArgv: [...entry.execArgv],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const finish = (result: ProbeResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, kind: 'timed-out', detail: `${timeoutMs} ms` }), timeoutMs);
+    child.stdout?.resume();
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      if (stderr.length < 65536) stderr += chunk;
+    });
+    child.on('message', (message: unknown) => {
+      const m = message as Partial<ProbeMessage> | null;
+      if (m?.type === 'resbuilder-backend-probe' && isProbeResult(m.result)) finish(m.result);
+    });
+    child.on('error', (error) => finish({ ok: false, kind: 'crashed', detail: error.message }));
+    // 'close' comes after the IPC channel has delivered everything the child sent.
+    child.on('close', (code, signal) => finish({ ok: false, kind: 'crashed', detail: crashDetail(code, signal, stderr) }));
+  });
+}
+
+/**
+ * The prober selectBackend uses by default: a package that does not resolve is reported
+ * (or whose libtensorflow addon is missing) without starting a process; wasm and cpu have no native code to crash, so they are checked
+ * in the trainer's own process when started; the rest run in a child process.
+ */
+export function createSubprocessProber(entry?: ProbeEntry): Prober {
+  return (name, timeoutMs) => {
+    const packageName = BACKEND_PACKAGES[name];
+    if (packageName !== undefined && !isInstalled(packageName)) {
+      return Promise.resolve({ ok: false, kind: 'not-installed', detail: packageName });
+    }
+    if (packageName !== undefined && !hasTfjsNodeAddon(packageName)) {
+      const detail = `${packageName} is present but its libtensorflow addon was not downloaded at install time`;
+      return Promise.resolve({ ok: false, kind: 'not-installed', detail });
+    }
+    if (name === 'wasm' || name === 'cpu') return Promise.resolve({ ok: true });
+    return probeInSubprocess(name, timeoutMs, entry ?? defaultProbeEntry());
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Picks the TF.js backend the trainer runs on: the fastest one that really works here, or the
+ * one the config names (then failing loudly, never falling back).
+ */
+import type { BackendChoice } from '../../core/config/types';
+import type { BackendName, BackendReport } from '../../protocol/events';
+import { activateBackend } from './activate';
+import { BackendError } from './backend-error';
+import { BACKEND_FIXES, BACKEND_ORDER, BACKEND_THREADS } from './candidates';
+import { checkConvolution } from './conv-check';
+import { createSubprocessProber } from './probe-process';
+import { BackendUnavailableError, describeFailure, firstLine, type Prober, type ProbeResult } from './probe-result';
+
+export interface SelectBackendOptions {
+  /** Longest a probe may take before its backend counts as hung (CUDA start-up can be slow). */
+  probeTimeoutMs?: number;
+  /** How faster backends are checked; defaults to a child process per backend. */
+  prober?: Prober;
+}
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
+
+function report(name: BackendName, skipped: BackendReport['skipped']): BackendReport {
+  const threads = BACKEND_THREADS[name];
+  return threads === undefined ? { name, skipped } : { name, skipped, threads };
+}
+
+/** Starts `name` in this process and checks it. */
+async function startHere(name: BackendName): Promise<ProbeResult> {
+  try {
+    await activateBackend(name);
+    await checkConvolution();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return { ok: false, kind: error.kind, detail: error.message };
+    return { ok: false, kind: 'check-failed', detail: firstLine(error) };
+  }
+}
+
+async function probe(prober: Prober, name: BackendName, timeoutMs: number): Promise<ProbeResult> {
+  if (name === 'cpu') return { ok: true };
+  try {
+    return await prober(name, timeoutMs);
+  } catch (error) {
+    return { ok: false, kind: 'crashed', detail: firstLine(error) };
+  }
+}
+
+async function selectAuto(prober: Prober, timeoutMs: number): Promise<BackendReport> {
+  const skipped: BackendReport['skipped'] = [];
+  for (const name of BACKEND_ORDER) {
+    let result = await probe(prober, name, timeoutMs);
+    if (result.ok) result = await startHere(name);
+    if (result.ok) return report(name, skipped);
+    skipped.push({ name, reason: describeFailure(result) });
+  }
+  const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  throw new BackendError('cpu', `no TF.js backend works on this machine (${why}); ${BACKEND_FIXES.cpu}`);
+}
+
+async function selectExplicit(prober: Prober, name: BackendName, timeoutMs: number): Promise<BackendReport> {
+  let result = await probe(prober, name, timeoutMs);
+  if (result.ok) result = await startHere(name);
+  if (!result.ok) {
+    throw new BackendError(
+      name,
+      `backend '${name}' (config field 'backend') cannot run here: ${describeFailure(result).replace(/\.$/, '')}. ` +
+        `To fix: ${BACKEND_FIXES[name]}`,
+    );
+  }
+  const faster = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(name));
+  return report(
+    name,
+    faster.map((f) => ({ name: f, reason: `not tried: the config sets backend: ${name}` })),
+  );
+}
+
+/**
+ * Selects and initialises the backend (`tf.setBackend` + `tf.ready()`), and reports which one
+ * runs and why each faster one was not used. `auto` tries tensorflow-gpu, tensorflow, native,
+ * wasm, cpu in that order; an explicit choice that cannot run throws BackendError.
+ */
+export async function selectBackend(choice: BackendChoice, opts: SelectBackendOptions = {}): Promise<BackendReport> {
+  const prober = opts.prober ?? createSubprocessProber();
+  const timeoutMs = opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  return choice === 'auto' ? selectAuto(prober, timeoutMs) : selectExplicit(prober, choice, timeoutMs);
+}
