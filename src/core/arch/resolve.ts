@@ -97,10 +97,11 @@ function layerOutShape(layer: Layer, inShape: Shape): Shape {
 }
 
 export function shortcutAdapter(style: BlockStyle, shortcut: Shape, main: Shape): ShortcutAdapter {
-  const [sh, , cs] = shortcut;
-  const [mh, , cx] = main;
-  const spatialDiffers = sh !== mh;
-  const stride = spatialDiffers ? Math.ceil(sh / mh) : 1;
+  const [sh, sw, cs] = shortcut;
+  const [mh, mw, cx] = main;
+  // Both axes: on a non-square map (e.g. 1×N) a stride can shrink one axis and not the other.
+  const spatialDiffers = sh !== mh || sw !== mw;
+  const stride = spatialDiffers ? Math.max(Math.ceil(sh / mh), Math.ceil(sw / mw)) : 1;
   if (style === 'standard') {
     const needsProjection = spatialDiffers || cs !== cx;
     return {
@@ -167,10 +168,11 @@ export function resolveArchitecture(arch: Architecture): ResolvedArchitecture {
     if (ending) {
       const shortcutShape = shortcutShapes.get(ending.skip.id)!;
       const adapter = shortcutAdapter(arch.blockStyle, shortcutShape, outShape);
-      const sh = shortcutShape[0];
-      const mh = outShape[0];
-      if (sh !== mh && convOut(sh, adapter.projection?.stride ?? 1) !== mh) {
-        throw new ArchitectureError(`Skip "${ending.skip.id}": the shortcut (${sh}×${sh}) cannot be strided to the block output (${mh}×${mh}).`, ending.skip.id);
+      const [sh, sw] = shortcutShape;
+      const [mh, mw] = outShape;
+      const stride = adapter.projection?.stride ?? 1;
+      if (convOut(sh, stride) !== mh || convOut(sw, stride) !== mw) {
+        throw new ArchitectureError(`Skip "${ending.skip.id}": the shortcut (${sh}×${sw}) cannot be strided to the block output (${mh}×${mw}).`, ending.skip.id);
       }
       const channels = outShape[2] + adapter.padMain;
       const sumShape: Shape = [outShape[0], outShape[1], adapter.projection ? adapter.projection.outChannels : channels];

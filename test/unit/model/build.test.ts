@@ -19,7 +19,7 @@ function trainableCount(model: tf.LayersModel): number {
  * wider than its shortcut (pad the shortcut), a strided block (1×1 projection), pools on a 2×2
  * and on a 1×1 map, a hidden dense layer.
  */
-function adapterNet(style: Architecture['blockStyle']): Architecture {
+function adapterNet(style: Architecture['blockStyle'], input = { height: 9, width: 9, channels: 2 }): Architecture {
   return arch(
     style,
     [
@@ -38,7 +38,7 @@ function adapterNet(style: Architecture['blockStyle']): Architecture {
       { id: 'b', from: 'b.c1', to: 'b.c1' },
       { id: 'c', from: 'c.c1', to: 'c.c2' },
     ],
-    { height: 9, width: 9, channels: 2 },
+    input,
   );
 }
 
@@ -73,8 +73,8 @@ function specForward(model: tf.LayersModel, a: Architecture, x: tf.Tensor4D): tf
     const skipEnd = a.skips.find((s) => s.to === layer.id);
     if (skipEnd) {
       let s = shortcutIn.get(skipEnd.id)!;
-      const spatial = s.shape[1] !== h.shape[1];
-      const stride = Math.ceil(s.shape[1] / h.shape[1]);
+      const spatial = s.shape[1] !== h.shape[1] || s.shape[2] !== h.shape[2];
+      const stride = Math.max(Math.ceil(s.shape[1] / h.shape[1]), Math.ceil(s.shape[2] / h.shape[2]));
       if (std) {
         if (spatial || s.shape[3] !== h.shape[3]) s = bn(tf.conv2d(s, weight(`${skipEnd.id}_proj`, 'kernel') as tf.Tensor4D, stride, 'valid'), `${skipEnd.id}_projbn`);
         h = tf.relu(tf.add(h, s)) as tf.Tensor4D;
@@ -109,17 +109,20 @@ describe('model build', () => {
 
   for (const style of ['reference', 'standard'] as const) {
     it(`computes the spec's function (${style} style: BN placement, paddings, projections, pools, head)`, () => {
-      const a = adapterNet(style);
-      const model = buildModel(a, { seed: 3 });
-      randomizeWeights(model, 100);
-      const x = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
-      const got = predict(model, x);
-      const want = tf.tidy(() => specForward(model, a, x).dataSync());
-      assert.ok(maxAbsDiff(got, want) <= 1e-5, `max abs diff ${maxAbsDiff(got, want)}`);
-      // The output is not degenerate (a broken wiring could still give a uniform softmax).
-      assert.ok(Math.max(...got) - Math.min(...got) > 1e-3);
-      x.dispose();
-      model.dispose();
+      // 1×9: only the width shrinks at a stride, so shortcuts must compare both axes.
+      for (const [height, width] of [[9, 9], [1, 9], [6, 11]]) {
+        const a = adapterNet(style, { height, width, channels: 2 });
+        const model = buildModel(a, { seed: 3 });
+        randomizeWeights(model, 100);
+        const x = tf.randomNormal([2, height, width, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
+        const got = predict(model, x);
+        const want = tf.tidy(() => specForward(model, a, x).dataSync());
+        assert.ok(maxAbsDiff(got, want) <= 1e-5, `${height}×${width}: max abs diff ${maxAbsDiff(got, want)}`);
+        // The output is not degenerate (a broken wiring could still give a uniform softmax).
+        assert.ok(Math.max(...got) - Math.min(...got) > 1e-3);
+        x.dispose();
+        model.dispose();
+      }
     });
   }
 
