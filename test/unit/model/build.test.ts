@@ -126,6 +126,27 @@ describe('model build', () => {
     });
   }
 
+  it('trains: every trainable weight gets a finite, non-zero gradient through paddings and projections', () => {
+    for (const style of ['reference', 'standard'] as const) {
+      const a = adapterNet(style);
+      const model = buildModel(a, { seed: 4 });
+      const x = tf.randomNormal([4, 9, 9, 2], 0, 1, 'float32', 8);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      const trainable = model.trainableWeights.map((w) => w.originalName).sort();
+      const withGrad = model.trainableWeights.filter((w) => {
+        const g = grads[w.read().name];
+        if (!g) return false;
+        const values = g.dataSync();
+        return values.every(Number.isFinite) && values.some((v) => v !== 0);
+      });
+      assert.deepEqual(withGrad.map((w) => w.originalName).sort(), trainable, style);
+      for (const g of Object.values(grads)) g.dispose();
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+  });
+
   it('uses only built-in layer classes (the export must load in plain tfjs)', () => {
     const builtIn = new Set(['InputLayer', 'Conv2D', 'BatchNormalization', 'Activation', 'Permute', 'ZeroPadding2D', 'Add', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dense']);
     const model = buildModel(adapterNet('reference'));
