@@ -1,5 +1,42 @@
-import type * as vscode from 'vscode';
+/**
+ * ResBuilder Studio's extension host: CodeLens, diagnostics, commands, the Runs view and the
+ * run panel around trainer processes. It holds no search logic and never loads TF.js: the
+ * trainer runs in its own process (dist/trainer.js).
+ */
+import * as vscode from 'vscode';
+import { ConfigCodeLensProvider } from './codelens/codeLensProvider';
+import { registerCommands } from './commands';
+import { ConfigDiagnostics } from './config/configDiagnostics';
+import { PanelController } from './panel/panelController';
+import { RunService } from './runs/runService';
+import { RunStatusBar } from './ui/statusBar';
+import { RunTreeProvider } from './views/runTree';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+let service: RunService | undefined;
 
-export function deactivate(): void {}
+export function activate(context: vscode.ExtensionContext): void {
+  service = new RunService(context);
+  const panels = new PanelController(context, service);
+  service.hooks = { runStarted: (run) => run.runDir && panels.showRun(run.runDir, { preserveFocus: true }) };
+  const lenses = new ConfigCodeLensProvider(service);
+  const tree = new RunTreeProvider(service);
+  context.subscriptions.push(
+    service,
+    panels,
+    lenses,
+    tree,
+    new ConfigDiagnostics(),
+    new RunStatusBar(service),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.resbuilder.yaml' }, lenses),
+    vscode.window.createTreeView('resbuilder.runs', { treeDataProvider: tree, showCollapseAll: false }),
+  );
+  registerCommands(context, service, panels);
+}
+
+/** Stops every run so no trainer outlives the window; each writes a checkpoint first. */
+export async function deactivate(): Promise<void> {
+  const current = service;
+  service = undefined;
+  if (!current) return;
+  await Promise.race([current.manager.stopAll(), new Promise((resolve) => setTimeout(resolve, 4000))]);
+}

@@ -50,7 +50,7 @@ ${styles}
   <title>${escapeHtml(input.title)}</title>
 </head>
 <body>
-  <div id="app"></div>
+  <div id="resbuilder-panel" class="resbuilder-panel"></div>
   <script nonce="${input.nonce}" src="${escapeHtml(input.scriptUri)}"></script>
 </body>
 </html>

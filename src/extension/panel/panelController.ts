@@ -1,0 +1,231 @@
+/**
+ * The run panel (a webview). Not kept alive while hidden: each time the page (re)loads it posts
+ * `ready`, and the host replays the run from events.jsonl in one batch, then streams live
+ * events. A serializer brings panels back after a window reload.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainerEvent } from '../../protocol/events';
+import { parsePanelMessage, type ComparedArchitecture, type HostMessage, type PanelMessage } from '../../protocol/panel';
+import { readRunEvents } from '../runs/runCatalog';
+import type { ManagedRun } from '../runs/runManager';
+import { configName } from '../runs/runPaths';
+import type { RunService } from '../runs/runService';
+import { eventKey, mergeEvents } from './eventReplay';
+import { buildPanelHtml, escapeHtml, makeNonce } from './panelHtml';
+
+export const PANEL_VIEW_TYPE = 'resbuilder.panel';
+const PANEL_RUNS_KEY = 'resbuilder.panelRuns';
+const LIVE_BATCH_MS = 100;
+
+export interface PanelActions {
+  stop(runDir: string): void;
+  resume(runDir: string): Promise<void>;
+  openArchitecture(runDir: string): Promise<void>;
+  compareWithCommitted(runDir: string): Promise<void>;
+}
+
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  /** The run shown; null for a comparison. */
+  runDir: string | null;
+  compare: { left: ComparedArchitecture; right: ComparedArchitecture } | null;
+  ready: boolean;
+  sent: Set<string>;
+  pending: TrainerEvent[];
+  flushTimer: NodeJS.Timeout | null;
+}
+
+export class PanelController implements vscode.WebviewPanelSerializer, vscode.Disposable {
+  private readonly open = new Set<OpenPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  actions: PanelActions | null = null;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly service: RunService,
+  ) {
+    const subscription = service.manager.listen({ event: (run, e) => this.liveEvent(run, e) });
+    this.disposables.push({ dispose: () => subscription.dispose() });
+    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    };
+  }
+
+  private titleOf(runDir: string): string {
+    const summary = this.service.summaryOf(runDir);
+    const name = summary?.configPath ? configName(summary.configPath) : 'run';
+    return `ResBuilder: ${name} · ${summary?.runId ?? path.basename(runDir)}`;
+  }
+
+  /** Shows (or creates) the panel of a run. */
+  showRun(runDir: string, options: { preserveFocus?: boolean } = {}): void {
+    const existing = [...this.open].find((p) => p.runDir === runDir);
+    if (existing) {
+      existing.panel.reveal(undefined, options.preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      this.titleOf(runDir),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus ?? false },
+      this.webviewOptions(),
+    );
+    this.attach(panel, runDir, null);
+  }
+
+  showCompare(left: ComparedArchitecture, right: ComparedArchitecture): void {
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `ResBuilder: ${left.label} ↔ ${right.label}`, vscode.ViewColumn.Beside, this.webviewOptions());
+    this.attach(panel, null, { left, right });
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const runDir = await this.runDirForRestore(panel, state);
+    if (!runDir) {
+      panel.webview.html = `<!DOCTYPE html><html><body><p>${escapeHtml('This ResBuilder panel cannot be restored: its run folder was not found.')}</p></body></html>`;
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel, runDir, null);
+  }
+
+  /** The webview saves `{ runId }` as its state; the host remembers where each run id lives. */
+  private async runDirForRestore(panel: vscode.WebviewPanel, state: unknown): Promise<string | undefined> {
+    const known = this.context.workspaceState.get<Record<string, string>>(PANEL_RUNS_KEY, {});
+    const fromState = typeof state === 'object' && state !== null && typeof (state as { runId?: unknown }).runId === 'string' ? (state as { runId: string }).runId : undefined;
+    const fromTitle = /·\s*(\S+)\s*$/.exec(panel.title)?.[1];
+    for (const runId of [fromState, fromTitle]) {
+      if (runId && known[runId]) return known[runId];
+    }
+    await this.service.refresh();
+    return this.service.runRecords.find((r) => r.runId === fromState || r.runId === fromTitle)?.runDir;
+  }
+
+  private attach(panel: vscode.WebviewPanel, runDir: string | null, compare: OpenPanel['compare']): void {
+    const entry: OpenPanel = { panel, runDir, compare, ready: false, sent: new Set(), pending: [], flushTimer: null };
+    this.open.add(entry);
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'resbuilder.svg');
+    panel.webview.html = this.html(panel.webview, panel.title);
+    if (runDir) void this.remember(runDir);
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(entry, raw)),
+      panel.onDidChangeViewState(() => {
+        // A hidden panel's page is gone; it posts `ready` again when shown.
+        if (!panel.visible) entry.ready = false;
+      }),
+    ];
+    panel.onDidDispose(() => {
+      if (entry.flushTimer) clearTimeout(entry.flushTimer);
+      for (const s of subscriptions) s.dispose();
+      this.open.delete(entry);
+    });
+  }
+
+  private async remember(runDir: string): Promise<void> {
+    const runId = this.service.summaryOf(runDir)?.runId ?? path.basename(runDir);
+    const known = { ...this.context.workspaceState.get<Record<string, string>>(PANEL_RUNS_KEY, {}), [runId]: runDir };
+    await this.context.workspaceState.update(PANEL_RUNS_KEY, known);
+  }
+
+  private html(webview: vscode.Webview, title: string): string {
+    const root = this.context.extensionUri;
+    return buildPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce((n) => randomBytes(n)),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString()],
+      title,
+    });
+  }
+
+  private post(entry: OpenPanel, message: HostMessage): void {
+    void entry.panel.webview.postMessage(message);
+  }
+
+  private async receive(entry: OpenPanel, raw: unknown): Promise<void> {
+    let message: PanelMessage;
+    try {
+      message = parsePanelMessage(raw, entry.panel.title);
+    } catch (error) {
+      this.service.output.appendLine(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (message.type === 'ready') {
+      await this.replay(entry);
+      return;
+    }
+    const runDir = entry.runDir;
+    if (!runDir || !this.actions) return;
+    switch (message.type) {
+      case 'stop':
+        this.actions.stop(runDir);
+        break;
+      case 'resume':
+        await this.actions.resume(runDir);
+        break;
+      case 'openArchitecture':
+        await this.actions.openArchitecture(runDir);
+        break;
+      case 'compareWithCommitted':
+        await this.actions.compareWithCommitted(runDir);
+        break;
+    }
+  }
+
+  /** reset + every event so far in one batch; live events follow through `liveEvent`. */
+  private async replay(entry: OpenPanel): Promise<void> {
+    entry.ready = false;
+    if (entry.compare) {
+      this.post(entry, { type: 'compare', left: entry.compare.left, right: entry.compare.right });
+      return;
+    }
+    const runDir = entry.runDir!;
+    let recorded: TrainerEvent[] = [];
+    try {
+      const log = await readRunEvents(runDir);
+      recorded = log.events;
+      for (const error of log.errors.slice(0, 5)) this.service.output.appendLine(error);
+    } catch {
+      // A run that has just started may not have written its file yet; the live events cover it.
+    }
+    const live = this.service.manager.findByRunDir(runDir)?.events ?? [];
+    const events = mergeEvents(recorded, live);
+    const runId = events.find((e) => e.type === 'run-started')?.runId ?? path.basename(runDir);
+    entry.sent = new Set(events.map(eventKey));
+    entry.pending = [];
+    this.post(entry, { type: 'reset', runId, title: this.titleOf(runDir) });
+    this.post(entry, { type: 'events', events });
+    entry.ready = true;
+  }
+
+  private liveEvent(run: ManagedRun, event: TrainerEvent): void {
+    for (const entry of this.open) {
+      if (!entry.ready || entry.runDir === null || entry.runDir !== run.runDir) continue;
+      const key = eventKey(event);
+      if (entry.sent.has(key)) continue;
+      entry.sent.add(key);
+      entry.pending.push(event);
+      entry.flushTimer ??= setTimeout(() => {
+        entry.flushTimer = null;
+        const events = entry.pending;
+        entry.pending = [];
+        if (entry.ready && events.length > 0) this.post(entry, { type: 'events', events });
+      }, LIVE_BATCH_MS);
+    }
+    if (event.type === 'run-started' && run.runDir) {
+      for (const entry of this.open) if (entry.runDir === run.runDir) entry.panel.title = this.titleOf(run.runDir);
+    }
+  }
+
+  dispose(): void {
+    for (const entry of [...this.open]) entry.panel.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,18 @@
+/** The extension's settings (`resbuilder.*`), read fresh on every use so changes apply at once. */
+import * as vscode from 'vscode';
+import type { RunManagerSettings } from './runs/runManager';
+
+export interface ExtensionSettings extends RunManagerSettings {
+  runsFolder: string;
+}
+
+export function readSettings(): ExtensionSettings {
+  const c = vscode.workspace.getConfiguration('resbuilder');
+  return {
+    nodePath: c.get<string>('nodePath', ''),
+    defaultBackend: c.get<string>('defaultBackend', 'auto'),
+    runsFolder: c.get<string>('runsFolder', ''),
+    maxConcurrentRuns: Math.max(1, c.get<number>('maxConcurrentRuns', 1)),
+    stopTimeoutMs: Math.max(1, c.get<number>('stopTimeoutSeconds', 30)) * 1000,
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * End to end in a real VS Code (code-server + Chromium): the extension activates on a config,
+ * shows its CodeLens and its problems, runs a tiny search whose panel draws the network, and
+ * stops a run so that it can be resumed. Screenshots go to .test-artifacts/e2e/.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
+import { ARTIFACTS, codeLens, openFile, openWorkbench, problems, runCommand, screenshot, webviewFrame, type Workbench } from './harness/workbench';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+function readEvents(runsDir: string): Array<{ type: string; runId: string; resumable?: boolean }> {
+  if (!fs.existsSync(runsDir)) return [];
+  const events: Array<{ type: string; runId: string; resumable?: boolean }> = [];
+  for (const run of fs.readdirSync(runsDir)) {
+    const file = path.join(runsDir, run, 'events.jsonl');
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        events.push(JSON.parse(line));
+      } catch {
+        // A line being written.
+      }
+    }
+  }
+  return events;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+describe('ResBuilder Studio in code-server', function () {
+  this.timeout(15 * 60_000);
+  let workspace: string;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  let page: Page;
+
+  before(async function () {
+    for (const bundle of ['extension.js', 'webview.js', 'trainer.js']) {
+      assert.ok(fs.existsSync(path.join(REPO_ROOT, 'dist', bundle)), `dist/${bundle} is missing: run "npm run build" first`);
+    }
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-ws-'));
+    for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(workspace, f));
+    server = await startCodeServer({ workspace, settings: { 'resbuilder.stopTimeoutSeconds': 60 } });
+    workbench = await openWorkbench(server.url);
+    page = workbench.page;
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) {
+      const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+      await screenshot(page, `failed-${name}`).catch(() => undefined);
+      if (server) fs.writeFileSync(path.join(ARTIFACTS, `failed-${name}.code-server.log`), server.log());
+    }
+  });
+
+  after(async function () {
+    await workbench?.close();
+    await server?.stop();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('activates on a config and shows the Run search CodeLens', async () => {
+    await openFile(page, 'tiny.resbuilder.yaml');
+    await codeLens(page, 'Run search').waitFor({ timeout: 120_000 });
+    await page.locator('.activitybar .action-item [aria-label^="ResBuilder"]').first().waitFor();
+    await screenshot(page, '01-codelens');
+  });
+
+  it('shows a config error at its place in the Problems panel, and updates it while typing', async () => {
+    await openFile(page, 'broken.resbuilder.yaml');
+    const rows = await problems(page);
+    const row = rows.find((r) => r.includes('validationSplit'));
+    assert.ok(row, `no validationSplit problem among: ${rows.join(' | ')}`);
+    assert.match(row, /Ln 4, Col 20/);
+    await screenshot(page, '02-problems');
+
+    // Fix the value in the editor: the problem goes away without saving.
+    await openFile(page, 'broken.resbuilder.yaml');
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('  validationSplit: 0.2');
+    await page.locator('.markers-panel .monaco-tl-row', { hasText: 'validationSplit' }).waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('runs a tiny search: the panel draws the stack and a structural change, the .arch.json appears', async () => {
+    const runsDir = path.join(workspace, '.resbuilder', 'runs');
+    await openFile(page, 'tiny.resbuilder.yaml');
+    await codeLens(page, 'Run search').click();
+    await codeLens(page, 'Stop').waitFor({ timeout: 60_000 });
+    await until('run-started in events.jsonl', 5 * 60_000, () => readEvents(runsDir).some((e) => e.type === 'run-started'));
+
+    const panel = webviewFrame(page);
+    await panel.locator('[data-layer-id]').first().waitFor({ timeout: 5 * 60_000 });
+    await screenshot(page, '03-panel-running');
+
+    const events = await until('finished or failed', 12 * 60_000, () => {
+      const all = readEvents(runsDir);
+      return all.some((e) => e.type === 'finished' || e.type === 'failed') && all;
+    });
+    const failure = events.find((e) => e.type === 'failed');
+    assert.equal(failure, undefined, `the run failed: ${JSON.stringify(failure)}`);
+    assert.ok(events.some((e) => e.type === 'structural-change'), 'the search made no structural change');
+    await panel.locator('[data-change]').first().waitFor({ timeout: 60_000 });
+    assert.ok(fs.existsSync(path.join(workspace, 'tiny.arch.json')), 'tiny.arch.json was not written next to the config');
+    await codeLens(page, 'Open architecture').waitFor({ timeout: 60_000 });
+    await screenshot(page, '04-panel-finished');
+  });
+
+  it('stops a run and leaves it resumable', async () => {
+    const runsDir = path.join(workspace, '.resbuilder', 'runs');
+    const before = readEvents(runsDir).filter((e) => e.type === 'run-started').length;
+    await openFile(page, 'tiny.resbuilder.yaml');
+    await codeLens(page, 'Run search').click();
+    await until('the second run-started', 5 * 60_000, () => readEvents(runsDir).filter((e) => e.type === 'run-started').length > before);
+    await openFile(page, 'tiny.resbuilder.yaml');
+    await codeLens(page, 'Stop').click();
+    const stopped = await until('stopped', 3 * 60_000, () => readEvents(runsDir).find((e) => e.type === 'stopped'));
+    assert.equal(stopped.resumable, true);
+    await codeLens(page, 'Resume').waitFor({ timeout: 60_000 });
+    await screenshot(page, '05-stopped');
+    await runCommand(page, 'ResBuilder: Show Trainer Log');
+  });
+});
