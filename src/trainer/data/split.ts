@@ -13,7 +13,8 @@ export interface SplitResult {
 }
 
 /**
- * Holds out round(fraction × classCount) images of each class. `set` is consumed: its buffer is
+ * Holds out round(fraction × count) images, spread over the classes in proportion to their
+ * sizes (see classQuotas). `set` is consumed: its buffer is
  * compacted in place to become `kept` (so a 150 MB training set does not need a second 150 MB
  * while it is split), and only the held-out part is copied.
  */
@@ -21,8 +22,10 @@ export function stratifiedSplit(set: ImageSet, fraction: number, rng: Rng): Spli
   if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`split fraction must be in [0, 1), got ${fraction}`);
   const byClass = indicesByClass(set);
   const heldOutMask = new Uint8Array(set.count);
-  for (const indices of byClass) {
-    const take = Math.round(indices.length * fraction);
+  const quotas = classQuotas(byClass.map((c) => c.length), fraction);
+  for (let k = 0; k < byClass.length; k++) {
+    const indices = byClass[k];
+    const take = quotas[k];
     if (take === 0) continue;
     // A partial Fisher–Yates draw: the first `take` positions become a uniform random subset.
     for (let i = 0; i < take; i++) {
@@ -34,6 +37,27 @@ export function stratifiedSplit(set: ImageSet, fraction: number, rng: Rng): Spli
     }
   }
   return partition(set, heldOutMask);
+}
+
+/**
+ * How many images of each class to hold out: floor(fraction × classCount) each, and the
+ * remainder up to round(fraction × total) to the classes with the largest fractional parts
+ * (ties to the lower label), so that small classes still add up to the requested fraction.
+ */
+export function classQuotas(classSizes: number[], fraction: number): number[] {
+  const total = classSizes.reduce((a, b) => a + b, 0);
+  const exact = classSizes.map((n) => n * fraction);
+  const quotas = exact.map((e) => Math.floor(e));
+  let missing = Math.round(total * fraction) - quotas.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((e, k) => ({ k, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.k - b.k);
+  for (const { k } of byRemainder) {
+    if (missing <= 0) break;
+    if (quotas[k] < classSizes[k]) {
+      quotas[k]++;
+      missing--;
+    }
+  }
+  return quotas;
 }
 
 /** Keeps a seeded random `limit` images of `set` (consumed), in their original order. */

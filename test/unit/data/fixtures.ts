@@ -1,8 +1,10 @@
 /** Small synthetic dataset files for the loader tests. */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ImageSet } from '../../../src/trainer/data/types';
+import type { DatasetConfig } from '../../../src/core/config/types';
+import { DataError, type ImageSet } from '../../../src/trainer/data/types';
 
 export function tempDir(): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'resbuilder-data-'));
@@ -47,4 +49,31 @@ export function cifarPlanes(n: number): Uint8Array {
 
 export function imageSet(images: Uint8Array, labels: number[], h: number, w: number, c: number): ImageSet {
   return { images, labels: Uint16Array.from(labels), count: labels.length, height: h, width: w, channels: c };
+}
+
+export function datasetConfig(overrides: Partial<DatasetConfig>): DatasetConfig {
+  return {
+    source: 'mnist',
+    path: null,
+    imageSize: 8,
+    channels: 3,
+    validationSplit: 0.2,
+    testSplit: 0.1,
+    limit: null,
+    normalization: 'auto',
+    augmentation: { shift: 0.1, flip: true },
+    ...overrides,
+  };
+}
+
+/** Awaits a promise that must reject with a DataError whose message matches. */
+export async function expectDataError(promise: Promise<unknown>, pattern: RegExp): Promise<DataError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail('expected a DataError');
 }
