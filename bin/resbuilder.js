@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('../dist/trainer.js');
+require('../dist/trainer.js').cli();

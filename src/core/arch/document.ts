@@ -1,0 +1,70 @@
+/**
+ * The exported `<config>.arch.json`: the found architecture with its measured metrics, where it
+ * came from (provenance) and the ordered list of structural changes that produced it. Keys are
+ * in a fixed order so the committed file diffs cleanly.
+ */
+import type { StructuralChange } from '../../protocol/events';
+import { orderedArchitecture } from './json';
+import type { Architecture } from './types';
+
+export const ARCH_DOCUMENT_VERSION = 1;
+
+export interface ArchDocumentMetrics {
+  testAccuracy: number;
+  testLoss: number;
+  validationAccuracy: number | null;
+  params: number;
+  flops: number;
+  depth: number;
+}
+
+export interface ArchDocumentProvenance {
+  runId: string;
+  createdAt: string;
+  configFile: string;
+  configHash: string;
+  seed: number;
+  backend: string;
+  dataset: { name: string; fingerprint: string; trainSize: number; validationSize: number; testSize: number };
+  versions: Record<string, string>;
+}
+
+export interface ArchDocumentChange {
+  index: number;
+  cycle: number;
+  step: number;
+  change: StructuralChange;
+}
+
+export interface ArchDocument {
+  schemaVersion: typeof ARCH_DOCUMENT_VERSION;
+  architecture: Architecture;
+  metrics: ArchDocumentMetrics;
+  provenance: ArchDocumentProvenance;
+  changes: ArchDocumentChange[];
+}
+
+function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+}
+
+export function serializeArchDocument(doc: ArchDocument): string {
+  const m = doc.metrics;
+  const p = doc.provenance;
+  const ordered = {
+    schemaVersion: doc.schemaVersion,
+    architecture: orderedArchitecture(doc.architecture),
+    metrics: {
+      testAccuracy: m.testAccuracy, testLoss: m.testLoss, validationAccuracy: m.validationAccuracy,
+      params: m.params, flops: m.flops, depth: m.depth,
+    },
+    provenance: {
+      runId: p.runId, createdAt: p.createdAt, configFile: p.configFile, configHash: p.configHash, seed: p.seed,
+      backend: p.backend,
+      dataset: { name: p.dataset.name, fingerprint: p.dataset.fingerprint, trainSize: p.dataset.trainSize, validationSize: p.dataset.validationSize, testSize: p.dataset.testSize },
+      versions: sortedRecord(p.versions),
+    },
+    changes: doc.changes.map((c) => ({ index: c.index, cycle: c.cycle, step: c.step, change: c.change })),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}

@@ -1,0 +1,61 @@
+/**
+ * Stamps trainer events and delivers them to every consumer: the run's append-only
+ * `events.jsonl` (the durable record, written synchronously so a crash loses nothing already
+ * emitted), the parent process over IPC when the trainer was forked, and in-process listeners
+ * such as the console progress display.
+ */
+import * as fs from 'node:fs';
+import { PROTOCOL_VERSION, TrainerEventSchema, type EventBody, type TrainerEvent } from '../../protocol/events';
+
+export type EventListener = (event: TrainerEvent) => void;
+
+export class EventEmitter {
+  private seq: number;
+  private readonly listeners: EventListener[] = [];
+
+  constructor(
+    readonly runId: string,
+    private readonly eventsFile: string,
+    options: { firstSeq?: number; ipc?: boolean } = {},
+  ) {
+    this.seq = options.firstSeq ?? 0;
+    if (options.ipc && process.send) this.listeners.push((event) => process.send!(event));
+  }
+
+  onEvent(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
+
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  emit<E extends TrainerEvent>(body: EventBody<E>): E {
+    const candidate = { v: PROTOCOL_VERSION, runId: this.runId, seq: this.seq, time: new Date().toISOString(), ...body };
+    // Validating our own output keeps a malformed event from ever reaching the record.
+    const event = TrainerEventSchema.parse(candidate) as E;
+    this.seq += 1;
+    fs.appendFileSync(this.eventsFile, JSON.stringify(event) + '\n');
+    for (const listener of this.listeners) listener(event);
+    return event;
+  }
+}
+
+/** Reads a run's `events.jsonl`; a torn last line (a crash mid-write) is ignored. */
+export function readEventsFile(file: string): TrainerEvent[] {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const events: TrainerEvent[] = [];
+  lines.forEach((line, i) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (i === lines.length - 1) return;
+      throw new Error(`${file}:${i + 1}: not valid JSON; the run's event log is damaged.`);
+    }
+    const parsed = TrainerEventSchema.safeParse(value);
+    if (!parsed.success) throw new Error(`${file}:${i + 1}: not a valid trainer event (${parsed.error.issues[0]?.message}).`);
+    events.push(parsed.data);
+  });
+  return events;
+}

@@ -1,0 +1,71 @@
+/**
+ * Where a run is, as plain JSON that a checkpoint stores (spec 5.0's loop unrolled into a state
+ * machine): each training phase ends in a checkpoint, and the instantaneous decisions after it
+ * (delete, insert, resize) are re-derived from that checkpoint on resume with the same RNG
+ * states, so a resumed run makes exactly the decisions the uninterrupted run makes.
+ */
+import type { ArchDocumentChange } from '../../core/arch/document';
+import type { Architecture } from '../../core/arch/types';
+
+export type RunStage =
+  /** Train the current architecture (a regularized search training). */
+  | 'train'
+  /** A search training just ended: delete, then insert or resize. */
+  | 'decide'
+  /** Train the found (or, in `mode: train`, the configured) network from scratch. */
+  | 'final'
+  | 'done';
+
+export interface RunProgress {
+  mode: 'search' | 'train';
+  stage: RunStage;
+  /** 1-based MorphNet cycle. */
+  cycle: number;
+  /** 0 = the cycle's from-scratch training, 1..insertionsPerCycle = after that insertion. */
+  t: number;
+  /** 1-based count of regularized trainings (the reference code's `run`). */
+  run: number;
+  /** Whether the current training starts from fresh weights (after a resize, or the first). */
+  fromScratch: boolean;
+  /** Layer ids that get a function-preserving zero init in the next model build. */
+  zeroInit: string[];
+  /** Keys of every architecture seen, for the duplicate-insertion redraw (spec 5.1.6). */
+  visited: string[];
+  changes: ArchDocumentChange[];
+  /** Per regularized run: test and validation accuracy. */
+  accuracy: Record<string, { test: number; validation: number | null }>;
+  /** Per regularized run: mean |W| of every inserted conv (spec 6.2); the last two runs are kept. */
+  meanAbs: Record<string, Record<string, number>>;
+  /** Grouped alive counts after the last regularized run (spec 7.1). */
+  alive: Record<string, number> | null;
+  /** FLOPs of the net the last regularized run trained (spec 7.2's F_last). */
+  trainedFlops: number | null;
+  /** The architecture the last checkpointed training trained (its weights are the checkpoint's). */
+  trainedArchitecture: Architecture | null;
+  final: { test: { loss: number; accuracy: number }; validation: { loss: number; accuracy: number } | null } | null;
+  startedAt: string;
+  /** Seconds spent in earlier processes of this run (before resumes). */
+  elapsedBefore: number;
+}
+
+export function initialProgress(mode: 'search' | 'train', startKey: string): RunProgress {
+  return {
+    mode,
+    stage: mode === 'search' ? 'train' : 'final',
+    cycle: 1,
+    t: 0,
+    run: 1,
+    fromScratch: true,
+    zeroInit: [],
+    visited: [startKey],
+    changes: [],
+    accuracy: {},
+    meanAbs: {},
+    alive: null,
+    trainedFlops: null,
+    trainedArchitecture: null,
+    final: null,
+    startedAt: new Date().toISOString(),
+    elapsedBefore: 0,
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The run itself: the ResBuilder search (spec 5.0, as a resumable state machine; see
+ * progress-state.ts) or, in `mode: train`, a single training of the configured network. Each
+ * training phase writes a checkpoint after every epoch; every structural change is emitted with
+ * its reason and followed by a full architecture snapshot.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { architectureCost } from '../../core/arch/cost';
+import type { Architecture } from '../../core/arch/types';
+import { architectureKey } from '../../core/search/key';
+import { decideDeletion } from '../../core/search/delete';
+import { proposeInsertion } from '../../core/search/insert';
+import { decideMorph } from '../../core/search/morph';
+import type { PhaseKind, StructuralChange } from '../../protocol/events';
+import { modelWeights, writeCheckpoint, type CheckpointState } from '../run/checkpoint';
+import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../train/optimizer';
+import { trainPhase } from '../train/phase';
+import { evaluate } from '../train/evaluate';
+import type { NamedArray } from '../run/tensor-bundle';
+import type { RunContext } from './context';
+import { exportResult } from './export-result';
+import { buildFor, meanAbsOfInserted, morphnetTerm, penalizedKernels, rebuildKeepingWeights } from './model-state';
+import type { RunProgress } from './progress-state';
+import { rngStates } from './rngs';
+import { emitArchitecture } from './snapshot';
+
+export interface LoopState {
+  progress: RunProgress;
+  arch: Architecture;
+  /** The model holding the current weights, or null before the first build. */
+  model: tf.LayersModel | null;
+  /** A phase interrupted mid-way: its completed epochs and optimizer slots. */
+  resumePhase: { epochsDone: number; optimizer: NamedArray[] | null } | null;
+}
+
+export type LoopOutcome = 'finished' | 'stopped';
+
+function recordChange(ctx: RunContext, state: LoopState, change: StructuralChange, arch: Architecture): void {
+  const p = state.progress;
+  const index = p.changes.length;
+  p.changes.push({ index, cycle: p.cycle, step: p.t, change });
+  ctx.emitter.emit({ type: 'structural-change', index, cycle: p.cycle, step: p.t, change });
+  emitArchitecture(ctx, arch, 'change', index);
+}
+
+function checkpoint(ctx: RunContext, state: LoopState, label: string, phase: CheckpointState['phase'], optimizer: NamedArray[] | null): void {
+  const s: CheckpointState<RunProgress> = {
+    version: 1,
+    runId: ctx.paths.runId,
+    configHash: ctx.configHash,
+    createdAt: new Date().toISOString(),
+    label,
+    rng: rngStates(ctx.rngs),
+    architecture: state.arch,
+    progress: { ...state.progress, elapsedBefore: state.progress.elapsedBefore + ctx.elapsedSeconds() },
+    phase,
+  };
+  writeCheckpoint(ctx.paths.checkpointDir, { state: s, weights: modelWeights(state.model!), optimizer });
+  ctx.emitter.emit({ type: 'checkpoint', path: ctx.paths.checkpointDir, label });
+}
+
+function phaseLabel(p: RunProgress, config: RunContext['config']): { kind: PhaseKind; label: string; epochs: number } {
+  if (p.stage === 'final') {
+    return p.mode === 'train'
+      ? { kind: 'train', label: 'Training', epochs: config.training.epochs }
+      : { kind: 'final', label: 'Final training of the found network', epochs: config.search.finalEpochs };
+  }
+  const where = `cycle ${p.cycle}/${config.search.cycles}, run ${p.run}`;
+  return p.t === 0
+    ? { kind: 'scratch', label: `Training from scratch (${where})`, epochs: config.search.epochsPerTraining }
+    : { kind: 'insert', label: `Training after insertion ${p.t}/${config.search.insertionsPerCycle} (${where})`, epochs: config.search.epochsPerTraining };
+}
+
+/** Trains the current architecture for the current stage; returns false if a stop interrupted it. */
+async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> {
+  const p = state.progress;
+  const { config } = ctx;
+  const { kind, label, epochs } = phaseLabel(p, config);
+  const searching = p.stage === 'train';
+  if (!state.model) state.model = buildFor(ctx, state.arch, p.zeroInit);
+  const model = state.model;
+  const optimizer = createOptimizer(config.training);
+  const resume = state.resumePhase;
+  state.resumePhase = null;
+  if (resume?.optimizer) await restoreOptimizerState(optimizer, resume.optimizer);
+  ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: searching ? p.cycle : undefined, step: searching ? p.t : undefined, epochs, label });
+  const morphnet = searching && config.search.morphnetLambda > 0 ? morphnetTerm(model, state.arch, config.search) : null;
+  try {
+    const result = await trainPhase({
+      model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs,
+      startEpoch: resume?.epochsDone ?? 0,
+      penalized: penalizedKernels(model, state.arch, config.search.l1OnlyOnInsertedLayers),
+      extraLoss: morphnet ?? undefined,
+      epochFigures: morphnet ? () => morphnet.figures() : undefined,
+      emitter: ctx.emitter,
+      shouldStop: () => ctx.stop.requested,
+      onEpochEnd: async (report) => {
+        if (report.epoch < epochs) checkpoint(ctx, state, `${label}, epoch ${report.epoch}`, { epochsDone: report.epoch, epochs }, await saveOptimizerState(optimizer));
+      },
+    });
+    if (result.stopped) return false;
+  } finally {
+    optimizer.dispose();
+  }
+
+  const test = evaluate(model, ctx.data, 'test');
+  ctx.emitter.emit({ type: 'evaluation', phase: kind, split: 'test', loss: test.loss, accuracy: test.accuracy });
+  const validation = ctx.data.validationSize > 0 ? evaluate(model, ctx.data, 'validation') : null;
+  if (searching) {
+    p.accuracy[String(p.run)] = { test: test.accuracy, validation: validation?.accuracy ?? null };
+    p.meanAbs[String(p.run)] = meanAbsOfInserted(model, state.arch);
+    delete p.meanAbs[String(p.run - 2)];
+    p.alive = morphnet ? morphnet.alive() : null;
+    p.trainedFlops = architectureCost(state.arch).flops;
+    p.trainedArchitecture = state.arch;
+    p.zeroInit = [];
+    p.fromScratch = false;
+    p.stage = 'decide';
+  } else {
+    p.final = { test, validation };
+    p.stage = 'done';
+  }
+  checkpoint(ctx, state, `${label} done`, null, null);
+  return true;
+}
+
+function applyDeletion(ctx: RunContext, state: LoopState): void {
+  const p = state.progress;
+  const { search } = ctx.config;
+  if (p.run === 1 && p.t === 0) return;
+  const source = search.deleteUsesPreviousRunWeights ? String(p.run - 1) : String(p.run);
+  const meanAbs = new Map(Object.entries(p.meanAbs[source] ?? {}));
+  const gateOn = search.gateAccuracy === 'test' ? 'test' : 'validation';
+  const now = p.accuracy[String(p.run)];
+  const before = p.accuracy[String(p.run - 1)];
+  const decision = decideDeletion({
+    arch: state.arch,
+    meanAbs,
+    threshold: search.deleteThreshold,
+    gate: {
+      enabled: search.momentumGate,
+      firstOfCycle: p.t === 0,
+      previousAccuracy: before ? (before[gateOn] ?? before.test) : null,
+      accuracy: now ? (now[gateOn] ?? now.test) : 0,
+      threshold: search.momentumThreshold,
+    },
+  });
+  if (decision.deleted) {
+    state.model = rebuildKeepingWeights(ctx, state.model!, decision.arch, []);
+    state.arch = decision.arch;
+  }
+  recordChange(ctx, state, decision.change, state.arch);
+  p.visited.push(architectureKey(state.arch));
+}
+
+function applyInsertion(ctx: RunContext, state: LoopState): void {
+  const p = state.progress;
+  const { search } = ctx.config;
+  p.t += 1;
+  p.run += 1;
+  const proposal = proposeInsertion(state.arch, ctx.rngs.insertions, p.run, new Set(p.visited), search.insertionAttempts, state.arch.blockStyle, search.zeroInitLastConv);
+  if (proposal.inserted) {
+    state.model = rebuildKeepingWeights(ctx, state.model!, proposal.arch, proposal.zeroInitLayerIds);
+    state.arch = proposal.arch;
+    p.visited.push(proposal.key);
+  }
+  recordChange(ctx, state, proposal.change, state.arch);
+  p.stage = 'train';
+}
+
+function applyMorph(ctx: RunContext, state: LoopState): void {
+  const p = state.progress;
+  const { search } = ctx.config;
+  const decision = decideMorph({
+    arch: state.arch,
+    alive: new Map(Object.entries(p.alive ?? {})),
+    flopsForOmega: p.trainedFlops ?? architectureCost(state.arch).flops,
+    targetFlops: search.targetFlops,
+    shrinkIntensity: search.shrinkIntensity,
+    expandIntensity: search.expandIntensity,
+    omegaFromShrunkNet: search.omegaFromShrunkNet,
+  });
+  state.arch = decision.arch;
+  // Spec 5.3: after a resize the next training starts from fresh weights.
+  state.model?.dispose();
+  state.model = null;
+  recordChange(ctx, state, decision.change, state.arch);
+  p.visited.push(architectureKey(state.arch));
+  p.cycle += 1;
+  p.t = 0;
+  p.run += 1;
+  p.fromScratch = true;
+  p.stage = p.cycle > search.cycles ? 'final' : 'train';
+}
+
+function decide(ctx: RunContext, state: LoopState): void {
+  applyDeletion(ctx, state);
+  if (state.progress.t < ctx.config.search.insertionsPerCycle) applyInsertion(ctx, state);
+  else applyMorph(ctx, state);
+}
+
+export async function runLoop(ctx: RunContext, state: LoopState): Promise<LoopOutcome> {
+  for (;;) {
+    const p = state.progress;
+    switch (p.stage) {
+      case 'train':
+      case 'final': {
+        const completed = await runTraining(ctx, state);
+        if (!completed) return 'stopped';
+        break;
+      }
+      case 'decide':
+        decide(ctx, state);
+        if (ctx.stop.requested) {
+          // Decisions are re-derived from the last checkpoint on resume; nothing more to save.
+          return 'stopped';
+        }
+        break;
+      case 'done':
+        await exportResult(ctx, state);
+        return 'finished';
+    }
+  }
+}

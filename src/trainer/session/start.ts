@@ -1,0 +1,204 @@
+/**
+ * Starting and resuming runs: everything from a config path (or a run folder) to a running
+ * loop, and the guarantee that any failure after the run folder exists ends with a `failed`
+ * event that says what happened and keeps everything written so far.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArchitectureDocument } from '../../core/arch/json';
+import { emptyNet, resnet18, resnet20 } from '../../core/arch/seeds';
+import type { Architecture } from '../../core/arch/types';
+import { ConfigError, formatDiagnostic } from '../../core/config/diagnostics';
+import { configHash } from '../../core/config/hash';
+import { loadConfigFile } from '../../core/config/load';
+import { parseConfigText } from '../../core/config/parse';
+import type { ResolvedConfig } from '../../core/config/types';
+import { architectureKey } from '../../core/search/key';
+import { selectBackend } from '../backends';
+import { loadDataset } from '../data/load';
+import { DataError } from '../data/types';
+import { buildModel } from '../model/build';
+import { loadModelWeights, readCheckpoint } from '../run/checkpoint';
+import { EventEmitter, readEventsFile } from '../run/emitter';
+import { createRunDir, runPaths, type RunPaths } from '../run/run-dir';
+import { StopSignal } from '../run/stop-signal';
+import type { RunContext } from './context';
+import { initialProgress, type RunProgress } from './progress-state';
+import { createRngs, restoreRngs } from './rngs';
+import { emitArchitecture } from './snapshot';
+import { runLoop, type LoopState } from './run-loop';
+import { createTrainingData } from './training-data';
+import { packageVersions } from './versions';
+
+export interface RunOptions {
+  /** Send events to the parent process (the VS Code extension forks the trainer). */
+  ipc: boolean;
+  /** Receives each event (the CLI's console display). */
+  onEvent?: (event: import('../../protocol/events').TrainerEvent) => void;
+  /** Overrides the config's backend (CLI flag). */
+  backend?: ResolvedConfig['backend'];
+}
+
+export type RunOutcome = { kind: 'finished' | 'stopped' | 'failed'; runDir: string; exitCode: number };
+
+/** The start architecture of a config, checked against the dataset's input shape and classes. */
+export function startArchitecture(config: ResolvedConfig, input: Architecture['input'], numClasses: number): Architecture {
+  const { start, blockStyle } = config.architecture;
+  if (start === 'empty') return emptyNet(input, numClasses, blockStyle);
+  if (start === 'resnet18') return resnet18(input, numClasses, blockStyle);
+  if (start === 'resnet20') return resnet20(input, numClasses, blockStyle);
+  const text = fs.readFileSync(start, 'utf8');
+  const arch = parseArchitectureDocument(text, start);
+  const same = arch.input.height === input.height && arch.input.width === input.width && arch.input.channels === input.channels;
+  if (!same || arch.numClasses !== numClasses) {
+    throw new Error(
+      `${start}: the architecture expects ${arch.input.height}×${arch.input.width}×${arch.input.channels} inputs and ${arch.numClasses} classes, ` +
+        `but the dataset has ${input.height}×${input.width}×${input.channels} and ${numClasses}. Continue from an architecture found on the same kind of data.`,
+    );
+  }
+  return arch;
+}
+
+function hintFor(error: unknown): string | undefined {
+  if (error instanceof DataError) return error.hint;
+  const message = String((error as Error)?.message ?? error);
+  if (/out of memory|allocation failed|Cannot allocate/i.test(message)) {
+    return 'The trainer ran out of memory: lower training.batchSize, use dataset.limit, or a smaller start architecture.';
+  }
+  return undefined;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+interface Prepared {
+  ctx: RunContext;
+  uninstall: () => void;
+}
+
+async function prepare(config: ResolvedConfig, paths: RunPaths, emitter: EventEmitter, opts: RunOptions, hash: string): Promise<Prepared> {
+  const stop = new StopSignal();
+  const log = (message: string) => emitter.emit({ type: 'log', level: 'info', message });
+  const uninstall = stop.install(log);
+  const started = performance.now();
+  try {
+    const backend = await selectBackend(opts.backend ?? config.backend);
+    const dataset = await loadDataset(config.dataset, {
+      configDir: path.dirname(config.configPath),
+      seed: config.seed,
+      onProgress: log,
+    });
+    const rngs = createRngs(config.seed);
+    const ctx: RunContext = {
+      config, configHash: hash, paths, emitter, stop, backend, dataset, rngs,
+      data: createTrainingData(dataset, config, rngs),
+      versions: packageVersions(backend.name),
+      elapsedSeconds: () => (performance.now() - started) / 1000,
+    };
+    return { ctx, uninstall };
+  } catch (error) {
+    uninstall();
+    throw error;
+  }
+}
+
+async function drive(emitter: EventEmitter, paths: RunPaths, body: () => Promise<'finished' | 'stopped'>, stopReason: () => string): Promise<RunOutcome> {
+  try {
+    const outcome = await body();
+    if (outcome === 'stopped') {
+      emitter.emit({ type: 'stopped', resumable: fs.existsSync(path.join(paths.checkpointDir, 'state.json')), reason: stopReason() });
+      return { kind: 'stopped', runDir: paths.dir, exitCode: 0 };
+    }
+    return { kind: 'finished', runDir: paths.dir, exitCode: 0 };
+  } catch (error) {
+    const resumable = fs.existsSync(path.join(paths.checkpointDir, 'state.json'));
+    emitter.emit({ type: 'failed', message: describeError(error), hint: hintFor(error), resumable });
+    fs.appendFileSync(paths.logFile, `${new Date().toISOString()} ${(error as Error)?.stack ?? String(error)}\n`);
+    return { kind: 'failed', runDir: paths.dir, exitCode: 1 };
+  }
+}
+
+export async function startRun(configFile: string, opts: RunOptions): Promise<RunOutcome> {
+  const config = await loadConfigFile(path.resolve(configFile), { onWarning: (w) => process.stderr.write(`${w}\n`) });
+  const hash = configHash(config);
+  const paths = createRunDir(config.outputs.runsDir, config.name, config.configPath);
+  const emitter = new EventEmitter(paths.runId, paths.eventsFile, { ipc: opts.ipc });
+  if (opts.onEvent) emitter.onEvent(opts.onEvent);
+  let stopReason = () => 'stopped';
+  return drive(emitter, paths, async () => {
+    const { ctx, uninstall } = await prepare(config, paths, emitter, opts, hash);
+    stopReason = () => ctx.stop.why;
+    try {
+      const { info } = ctx.dataset;
+      const arch = startArchitecture(config, { height: info.inputShape[0], width: info.inputShape[1], channels: info.inputShape[2] }, info.numClasses);
+      emitStarted(ctx, false);
+      const state: LoopState = { progress: initialProgress(config.mode, architectureKey(arch)), arch, model: null, resumePhase: null };
+      emitArchitecture(ctx, arch, 'start');
+      return await runLoop(ctx, state);
+    } finally {
+      uninstall();
+    }
+  }, () => stopReason());
+}
+
+function emitStarted(ctx: RunContext, resumed: boolean): void {
+  const { config } = ctx;
+  ctx.emitter.emit({
+    type: 'run-started', mode: config.mode, configPath: config.configPath, configHash: ctx.configHash,
+    config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>, seed: config.seed,
+    backend: ctx.backend, dataset: ctx.dataset.info, resumed, versions: ctx.versions,
+  });
+}
+
+/** Drops a torn last line (a kill mid-write) so the resumed stream appends whole lines. */
+function repairEventsFile(file: string): number {
+  const text = fs.readFileSync(file, 'utf8');
+  const end = text.lastIndexOf('\n') + 1;
+  if (end < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, end)));
+  return readEventsFile(file).length;
+}
+
+export async function resumeRun(runDir: string, opts: RunOptions): Promise<RunOutcome> {
+  const paths = runPaths(path.resolve(runDir));
+  if (!fs.existsSync(paths.eventsFile)) throw new Error(`${paths.dir} is not a ResBuilder run folder (no events.jsonl).`);
+  const checkpoint = readCheckpoint<RunProgress>(paths.checkpointDir);
+  const started = readEventsFile(paths.eventsFile).find((e) => e.type === 'run-started');
+  const originalConfig = started?.type === 'run-started' ? started.configPath : paths.configCopy;
+  // The copy is what the run started with; parsing it at the original path resolves its relative paths as they were.
+  const parsed = parseConfigText(fs.readFileSync(paths.configCopy, 'utf8'), originalConfig);
+  if (!parsed.config) throw new ConfigError(paths.configCopy, parsed.diagnostics.filter((d) => d.severity === 'error'));
+  for (const d of parsed.diagnostics) process.stderr.write(`${formatDiagnostic(d, paths.configCopy)}\n`);
+  const config = parsed.config;
+  const hash = configHash(config);
+  const emitter = new EventEmitter(paths.runId, paths.eventsFile, { ipc: opts.ipc, firstSeq: repairEventsFile(paths.eventsFile) });
+  if (opts.onEvent) emitter.onEvent(opts.onEvent);
+  let stopReason = () => 'stopped';
+  return drive(emitter, paths, async () => {
+    const { ctx, uninstall } = await prepare(config, paths, emitter, opts, hash);
+    stopReason = () => ctx.stop.why;
+    try {
+      const { state: saved } = checkpoint;
+      if (saved.configHash !== hash) {
+        ctx.emitter.emit({ type: 'log', level: 'warn', message: `The config copy in ${paths.dir} no longer matches the checkpoint's hash; continuing with the copy.` });
+      }
+      restoreRngs(ctx.rngs, saved.rng);
+      // Seed 0: the weights are overwritten from the checkpoint, and drawing from the init
+      // stream here would shift every later initialisation relative to an uninterrupted run.
+      const model = buildModel(saved.architecture, { seed: 0, zeroGammaLayers: [] });
+      loadModelWeights(model, checkpoint.weights, paths.checkpointDir);
+      emitStarted(ctx, true);
+      emitArchitecture(ctx, saved.architecture, 'resume');
+      const state: LoopState = {
+        progress: saved.progress,
+        arch: saved.architecture,
+        model,
+        resumePhase: saved.phase ? { epochsDone: saved.phase.epochsDone, optimizer: checkpoint.optimizer } : null,
+      };
+      return await runLoop(ctx, state);
+    } finally {
+      uninstall();
+    }
+  }, () => stopReason());
+}

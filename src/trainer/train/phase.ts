@@ -1,0 +1,145 @@
+/**
+ * One training phase: a number of epochs of mini-batch training of a model with the full loss
+ * (cross-entropy + L1/L2 on conv kernels + an optional search regularizer), with per-batch
+ * progress events, per-epoch validation, a checkpoint hook after every epoch, and a cooperative
+ * stop between batches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../../core/config/types';
+import { learningRateAt } from '../../core/train/schedule';
+import type { PhaseKind } from '../../protocol/events';
+import type { EventEmitter } from '../run/emitter';
+import { evaluate, lossAndCorrect, type Batch, type TrainingData } from './evaluate';
+import { setLearningRate } from './optimizer';
+
+export interface Metrics {
+  loss: number;
+  accuracy: number;
+}
+
+/** Extra loss terms computed inside the gradient tape from the model's current variables. */
+export interface LossTerm {
+  /** Returns a scalar to add to the loss; called inside the tape, so its gradient flows. */
+  loss(): tf.Scalar;
+}
+
+export interface EpochReport {
+  epoch: number;
+  train: Metrics;
+  validation?: Metrics;
+}
+
+export interface PhaseOptions {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  data: TrainingData;
+  training: TrainingConfig;
+  phase: PhaseKind;
+  epochs: number;
+  /** Epochs already done (when a phase resumes from a checkpoint). */
+  startEpoch?: number;
+  /** Conv kernels that get the L1 and the L2 penalty (spec 4.2). */
+  penalized: { l1: tf.LayerVariable[]; l2: tf.LayerVariable[] };
+  extraLoss?: LossTerm;
+  /** Extra figures for the epoch-end event (alive FLOPs and the regularizer value in a search). */
+  epochFigures?: () => { aliveFlops?: number; regularizer?: number };
+  emitter: EventEmitter;
+  shouldStop: () => boolean;
+  /** After every completed epoch (e.g. to write a checkpoint). */
+  onEpochEnd?: (report: EpochReport) => Promise<void>;
+}
+
+export interface PhaseResult {
+  stopped: boolean;
+  epochsDone: number;
+  last?: EpochReport;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, l2: number): tf.Scalar {
+  return tf.tidy(() => {
+    let total: tf.Scalar = tf.scalar(0);
+    if (l1 > 0) for (const v of penalized.l1) total = total.add(tf.abs(v.read()).sum().mul(l1));
+    if (l2 > 0) for (const v of penalized.l2) total = total.add(tf.square(v.read()).sum().mul(l2));
+    return total;
+  });
+}
+
+function trainStep(opts: PhaseOptions, batch: Batch): { loss: number; correct: number } {
+  const { model, optimizer, training, penalized, extraLoss } = opts;
+  let correct: tf.Scalar | null = null;
+  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const cost = optimizer.minimize(
+    () => {
+      const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
+      const parts = lossAndCorrect(probs, batch.y);
+      correct = tf.keep(parts.correct);
+      let loss = parts.loss.add(kernelPenalty(penalized, training.l1, training.l2));
+      if (extraLoss) loss = loss.add(extraLoss.loss());
+      return loss as tf.Scalar;
+    },
+    true,
+    vars,
+  );
+  const lossValue = cost!.dataSync()[0];
+  cost!.dispose();
+  const correctValue = correct ? (correct as tf.Scalar).dataSync()[0] : 0;
+  if (correct) (correct as tf.Scalar).dispose();
+  return { loss: lossValue, correct: correctValue };
+}
+
+export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
+  const { data, training, emitter, phase, epochs } = opts;
+  let last: EpochReport | undefined;
+  for (let epoch = opts.startEpoch ?? 0; epoch < epochs; epoch++) {
+    const rate = learningRateAt(training, epoch, epochs);
+    setLearningRate(opts.optimizer, rate);
+    const started = performance.now();
+    let lastProgress = 0;
+    let seen = 0;
+    let lossSum = 0;
+    let correctSum = 0;
+    const batches = data.stepsPerEpoch;
+    let done = 0;
+    for (const batch of data.trainEpoch()) {
+      try {
+        const step = trainStep(opts, batch);
+        lossSum += step.loss * batch.count;
+        correctSum += step.correct;
+        seen += batch.count;
+      } finally {
+        batch.x.dispose();
+        batch.y.dispose();
+      }
+      done += 1;
+      if (!Number.isFinite(lossSum)) {
+        throw new Error(`The loss became ${lossSum} in epoch ${epoch + 1}, batch ${done}: training diverged. Lower training.learningRate or the regularizer strengths.`);
+      }
+      const now = performance.now();
+      if (now - lastProgress > PROGRESS_INTERVAL_MS || done === batches) {
+        lastProgress = now;
+        const perSecond = seen / ((now - started) / 1000);
+        emitter.emit({
+          type: 'epoch-progress', phase, epoch: epoch + 1, epochs, batch: done, batches,
+          loss: lossSum / seen, accuracy: correctSum / seen, imagesPerSecond: perSecond,
+          etaSeconds: ((batches - done) * (seen / done)) / Math.max(perSecond, 1e-9),
+        });
+      }
+      // Let IPC messages and signals in between batches, so Stop is honoured promptly.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (opts.shouldStop()) return { stopped: true, epochsDone: epoch, last };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const train = { loss: lossSum / Math.max(seen, 1), accuracy: correctSum / Math.max(seen, 1) };
+    const validation = data.validationSize > 0 ? evaluate(opts.model, data, 'validation') : undefined;
+    emitter.emit({
+      type: 'epoch-end', phase, epoch: epoch + 1, epochs, train, validation,
+      imagesPerSecond: seen / seconds, learningRate: rate, seconds, ...(opts.epochFigures?.() ?? {}),
+    });
+    last = { epoch: epoch + 1, train, validation };
+    await opts.onEpochEnd?.(last);
+    if (opts.shouldStop()) return { stopped: true, epochsDone: epoch + 1, last };
+  }
+  return { stopped: false, epochsDone: epochs, last };
+}

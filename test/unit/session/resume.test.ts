@@ -1,0 +1,144 @@
+/**
+ * Runs that survive: the real trainer bundle (dist/trainer.js, built by `npm test`'s pretest)
+ * runs a tiny search on the built-in MNIST digits on wasm. Two uninterrupted runs with the same
+ * seed make the same decisions; a run killed with SIGKILL in the middle of a training phase and
+ * resumed makes the same decisions and ends with the same architecture.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TrainerEvent } from '../../../src/protocol/events';
+import { readEventsFile } from '../../../src/trainer/run/emitter';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'bin/resbuilder.js');
+
+const CONFIG = `mode: search
+seed: 7
+backend: wasm
+dataset:
+  source: mnist
+  limit: 384
+  validationSplit: 0.1
+architecture:
+  start: empty
+  blockStyle: standard
+training:
+  batchSize: 64
+search:
+  cycles: 2
+  insertionsPerCycle: 2
+  epochsPerTraining: 2
+  finalEpochs: 1
+  targetFlops: 3.0e+7
+  # High enough that blocks are deleted on this tiny budget, so deletions are part of the sequence.
+  deleteThreshold: 0.05
+`;
+
+function workspace(): { dir: string; config: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-resume-'));
+  const config = path.join(dir, 'tiny.resbuilder.yaml');
+  fs.writeFileSync(config, CONFIG);
+  return { dir, config };
+}
+
+function cli(args: string[], onLine?: (line: string) => void): { done: Promise<number>; kill: () => void } {
+  const child = spawn(process.execPath, [CLI, ...args, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) onLine?.(line);
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (code !== 0 && signal === null) process.stderr.write(stderr);
+      resolve(code ?? -1);
+    }),
+  );
+  return { done, kill: () => child.kill('SIGKILL') };
+}
+
+function runDirOf(dir: string): string {
+  const runs = path.join(dir, '.resbuilder', 'runs');
+  const entries = fs.readdirSync(runs);
+  assert.equal(entries.length, 1, `one run folder in ${runs}`);
+  return path.join(runs, entries[0]);
+}
+
+function decisions(events: TrainerEvent[]): unknown[] {
+  return events.filter((e) => e.type === 'structural-change').map((e) => (e.type === 'structural-change' ? { index: e.index, change: e.change } : null));
+}
+
+function finalArchitecture(dir: string): unknown {
+  const doc = JSON.parse(fs.readFileSync(path.join(dir, 'tiny.arch.json'), 'utf8')) as { architecture: unknown };
+  return doc.architecture;
+}
+
+describe('runs that survive (trainer process, wasm, built-in MNIST)', function () {
+  this.timeout(900_000);
+  let reference: { events: TrainerEvent[]; arch: unknown };
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist/trainer.js')), 'dist/trainer.js is built (npm test builds it first)');
+    const ws = workspace();
+    const code = await cli(['run', ws.config]).done;
+    assert.equal(code, 0);
+    reference = { events: readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl')), arch: finalArchitecture(ws.dir) };
+  });
+
+  it('makes structural changes, writes the architecture next to the config and ends with finished', () => {
+    const kinds = reference.events.filter((e) => e.type === 'structural-change').map((e) => (e.type === 'structural-change' ? e.change.kind : ''));
+    assert.ok(kinds.includes('insert'), `an insertion among ${kinds}`);
+    assert.ok(kinds.includes('resize'), `a resize among ${kinds}`);
+    assert.equal(reference.events.at(-1)?.type, 'finished');
+    reference.events.forEach((e, i) => assert.equal(e.seq, i, 'gap-free sequence numbers'));
+  });
+
+  it('makes the same decisions with the same config, seed and backend', async () => {
+    const ws = workspace();
+    assert.equal(await cli(['run', ws.config]).done, 0);
+    const events = readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl'));
+    assert.deepEqual(decisions(events), decisions(reference.events));
+    assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
+  });
+
+  it('resumes a run killed with SIGKILL mid-phase to the same decisions and architecture', async () => {
+    const ws = workspace();
+    // Kill once a mid-phase checkpoint (weights, optimizer slots, RNG states after epoch 1) of
+    // the training after the first insertion is on disk, while epoch 2 trains.
+    let killedAt = -1;
+    const run = cli(['run', ws.config]);
+    const killer = setInterval(() => {
+      const runs = path.join(ws.dir, '.resbuilder', 'runs');
+      if (!fs.existsSync(runs) || fs.readdirSync(runs).length === 0) return;
+      const file = path.join(runDirOf(ws.dir), 'events.jsonl');
+      const events = readEventsFile(file);
+      const changes = events.filter((e) => e.type === 'structural-change').length;
+      const afterInsert = events.findIndex((e) => e.type === 'structural-change' && e.change.kind === 'insert');
+      const midPhase = afterInsert >= 0 && events.slice(afterInsert).some((e) => e.type === 'checkpoint' && / epoch 1$/.test(e.label));
+      if (changes >= 1 && midPhase && killedAt < 0) {
+        killedAt = events.length;
+        run.kill();
+      }
+    }, 20);
+    const code = await run.done;
+    clearInterval(killer);
+    assert.ok(killedAt > 0, 'the run was killed in the middle of the training after an insertion');
+    assert.notEqual(code, 0);
+    const runDir = runDirOf(ws.dir);
+    assert.ok(!fs.existsSync(path.join(ws.dir, 'tiny.arch.json')), 'the killed run had not finished');
+
+    assert.equal(await cli(['resume', runDir]).done, 0);
+    const events = readEventsFile(path.join(runDir, 'events.jsonl'));
+    assert.ok(events.some((e) => e.type === 'run-started' && e.resumed), 'a resumed run-started event');
+    assert.deepEqual(decisions(events), decisions(reference.events));
+    assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
+    events.forEach((e, i) => assert.equal(e.seq, i, 'the resumed stream continues the sequence'));
+  });
+});
