@@ -47,6 +47,17 @@ const channelRms = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   };
 });
 
+/**
+ * |γ| with TF's subgradient sign(γ), which is 0 at γ = 0 (TF.js's own Abs gradient is −1 there):
+ * a block inserted with its last γ at 0 (standard style) is not pushed off zero by the regularizer.
+ */
+const channelAbs = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const gamma = args[0] as tf.Tensor;
+  const save = args[1] as tf.GradSaveFunc;
+  save([gamma]);
+  return { value: tf.abs(gamma), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sign(saved[0])) };
+});
+
 /** 1 where x > θ, else 0; a constant for differentiation (MorphNet's A counts carry no gradient). */
 function aliveMask(x: tf.Tensor1D, threshold: number): tf.Tensor1D {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -64,7 +75,7 @@ export function channelMagnitude(source: tf.Tensor, opId: string, width: number)
       `MorphNet: the source tensor of "${opId}" has shape [${shape.join(',')}]; expected a conv kernel [k,k,in,${width}], a dense kernel [in,${width}] or a BN gamma [${width}].`,
     );
   }
-  if (shape.length === 1) return tf.abs(source) as tf.Tensor1D;
+  if (shape.length === 1) return channelAbs(source) as tf.Tensor1D;
   return channelRms(source) as tf.Tensor1D;
 }
 

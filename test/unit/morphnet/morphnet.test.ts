@@ -184,6 +184,21 @@ describe('MorphNet regularizer (TF.js)', () => {
     tf.dispose([...grads, ...tensors]);
   });
 
+  it('gives zero gradient to a BN γ at exactly 0 (a function-preserving standard block)', () => {
+    const arch = tinyArch('standard');
+    const groups = channelGroups(arch);
+    const ops = opsOf(groups, { excludeClassifier: false });
+    const sources = randomSources(groups, 'standard', 13);
+    // a.conv1 is alone in its group, so the max over members cannot hide the |γ| gradient.
+    sources.set('a.conv1', { shape: [3], data: [0, 0, 0] });
+    const ids = [...sources.keys()];
+    const tensors = ids.map((id) => tf.tensor(sources.get(id)!.data, sources.get(id)!.shape));
+    const grads = tf.grads((...xs: tf.Tensor[]) => tfLoss(ops, groups, ids, xs))(tensors);
+    assert.deepEqual([...grads[ids.indexOf('a.conv1')].dataSync()], [0, 0, 0]);
+    assert.ok(grads[ids.indexOf('stem')].dataSync().some((v) => v !== 0), 'the other ops still get their gradient');
+    tf.dispose([...grads, ...tensors]);
+  });
+
   it('leaks no tensors, also when built inside a gradient computation and read afterwards', () => {
     const arch = tinyArch('reference');
     const groups = channelGroups(arch);
