@@ -141,3 +141,25 @@ function hashSeedAndStream(seed: number, stream: string): number {
   h = splitmix32Mix((h + 0x9e3779b9) ^ view.getInt32(4));
   return h;
 }
+
+export type RngStreamName = (typeof RNG_STREAMS)[number];
+/** One Rng per project stream, all from the config seed. */
+export type RngSet = Record<RngStreamName, Rng>;
+
+export function createRngs(seed: number): RngSet {
+  return Object.fromEntries(RNG_STREAMS.map((name) => [name, new Rng(seed, name)])) as RngSet;
+}
+
+/** Every stream's state, for a checkpoint (plain JSON). */
+export function rngStates(rngs: RngSet): Record<RngStreamName, number[]> {
+  return Object.fromEntries(RNG_STREAMS.map((name) => [name, rngs[name].getState()])) as Record<RngStreamName, number[]>;
+}
+
+/** Restores states saved with rngStates(); a missing stream is an error naming it. */
+export function restoreRngs(rngs: RngSet, states: Partial<Record<string, number[]>>): void {
+  for (const name of RNG_STREAMS) {
+    const state = states[name];
+    if (!state) throw new RangeError(`the checkpoint has no state for the '${name}' random stream`);
+    rngs[name].setState(state);
+  }
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/core/rng';
+import { createRngs, restoreRngs, Rng, RNG_STREAMS, rngStates } from '../../src/core/rng';
 
 /** xoshiro128** written independently with BigInt arithmetic, to check the uint32 fast path. */
 function referenceXoshiro(state: number[], count: number): number[] {
@@ -121,5 +121,19 @@ describe('Rng', () => {
     }
     assert.ok(Math.abs(s / n) < 0.03);
     assert.ok(Math.abs(s2 / n - 1) < 0.05);
+  });
+
+  it('creates every project stream from one seed and restores them all from a checkpoint', () => {
+    const rngs = createRngs(42);
+    assert.deepEqual(Object.keys(rngs).sort(), [...RNG_STREAMS].sort());
+    assert.deepEqual(draws(rngs.split, 5), draws(new Rng(42, 'split'), 5));
+    for (const name of RNG_STREAMS) draws(rngs[name], 3);
+    const saved = JSON.parse(JSON.stringify(rngStates(rngs))) as Record<string, number[]>;
+    const expected = RNG_STREAMS.map((name) => draws(rngs[name], 4));
+    const resumed = createRngs(42);
+    restoreRngs(resumed, saved);
+    assert.deepEqual(RNG_STREAMS.map((name) => draws(resumed[name], 4)), expected);
+    const { init: _dropped, ...partial } = saved;
+    assert.throws(() => restoreRngs(createRngs(1), partial), /no state for the 'init' random stream/);
   });
 });

@@ -44,6 +44,10 @@ describe('CIFAR binary batches', () => {
     assert.deepEqual([dataset.info.trainSize, dataset.info.validationSize, dataset.info.testSize], [8, 2, 3]);
     assert.deepEqual(dataset.normalization, CIFAR10_NORMALIZATION);
     assert.equal(dataset.info.numClasses, 10);
+    // Memory: one byte per value, and the validation split does not copy the training images.
+    assert.equal(dataset.train.images.byteLength, 8 * 3072);
+    assert.equal(dataset.train.images.buffer.byteLength, 10 * 3072);
+    assert.equal(dataset.validation.images.buffer.byteLength, 2 * 3072);
   });
 
   it('reads CIFAR-100 fine labels and normalises with train statistics under auto', async () => {
