@@ -1,4 +1,7 @@
 // Max and average pooling (average excludes padding, as TensorFlow does) and their gradients.
+// TF.js's AvgPoolGrad divides every window by its full size, padding included, even though its
+// forward pass excludes padding; the gradient here does the same so that training gives the
+// same result on every TF.js backend.
 // oneDNN's max-pooling backward needs the forward workspace (the arg-max), so the gradient
 // recomputes the forward pass on the saved input: cheap next to the convolutions.
 #include <oneapi/dnnl/dnnl.hpp>
@@ -99,7 +102,7 @@ Napi::Value Pool2dBackward(const Napi::CallbackInfo& info) {
     const std::string key = g.Key(isMax ? "max_bwd" : "avg_bwd");
     auto entry = backwardCache.Get(key);
     if (!entry) {
-      const algorithm alg = PoolAlgorithm(isMax);
+      const algorithm alg = isMax ? algorithm::pooling_max : algorithm::pooling_avg_include_padding;
       dnnl::pooling_forward::primitive_desc hint(g.Forward(prop_kind::forward_training, alg), Engine());
       dnnl::pooling_backward::desc d(alg, g.Src(), g.Dst(), {g.sh, g.sw}, {g.kh, g.kw}, {g.pt, g.pl},
                                      {g.pb, g.pr});

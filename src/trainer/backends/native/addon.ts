@@ -60,13 +60,22 @@ let cached: NativeAddon | undefined;
 
 /** Loads the addon once; throws an Error with the build instructions if it is missing or broken. */
 export function loadNativeAddon(): NativeAddon {
-  if (cached) return cached;
-  const candidates = addonCandidates();
+  cached ??= loadNativeAddonFrom(addonCandidates());
+  return cached;
+}
+
+/** Loads the first existing file of `candidates` as the addon (uncached). */
+export function loadNativeAddonFrom(candidates: string[]): NativeAddon {
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file) {
     throw new Error(`The native backend's addon is not built (looked for ${ADDON_RELATIVE_PATH} ` +
       `from ${candidates[0] ?? process.cwd()} upwards). ${BUILD_HINT}`);
   }
+  // Training alternates native kernels with JavaScript work on the main thread. OpenMP's
+  // default spin-waiting keeps idle worker threads busy in between, which takes the cores
+  // from that JavaScript (and from other processes); sleeping workers cost only a wake-up
+  // per kernel. libgomp reads this once, when the addon pulls it in. A user setting wins.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   const holder: { exports: Record<string, unknown> } = { exports: {} };
   try {
     process.dlopen(holder, file);
@@ -79,6 +88,5 @@ export function loadNativeAddon(): NativeAddon {
     throw new Error(`The native backend's addon ${file} is out of date (missing ${missing.join(', ')}). ` +
       `Rebuild it: ${BUILD_HINT}`);
   }
-  cached = holder.exports as unknown as NativeAddon;
-  return cached;
+  return holder.exports as unknown as NativeAddon;
 }

@@ -47,6 +47,6 @@ export async function registerNativeBackend(): Promise<void> {
   registered = true;
 }
 
-export { loadNativeAddon, BUILD_HINT } from './addon';
+export { loadNativeAddon, loadNativeAddonFrom, BUILD_HINT } from './addon';
 export type { NativeAddon } from './addon';
 export { NativeBackend } from './backend';
