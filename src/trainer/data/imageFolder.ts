@@ -65,10 +65,17 @@ export async function loadImageFolder(path: string, options: ImageFolderOptions)
   const every = Math.max(1, Math.floor(files.length / 50));
   let done = 0;
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < files.length) {
+    // After one failure the other workers stop instead of decoding the rest in the background.
+    while (next < files.length && !failed) {
       const i = next++;
-      set.images.set(await decodeImage(files[i], imageSize, channels), i * size);
+      try {
+        set.images.set(await decodeImage(files[i], imageSize, channels), i * size);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
       done++;
       if (done % every === 0 || done === files.length) report(`Decoding images: ${done}/${files.length}`);
     }
