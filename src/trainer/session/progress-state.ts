@@ -27,6 +27,8 @@ export interface RunProgress {
   run: number;
   /** Whether the current training starts from fresh weights (after a resize, or the first). */
   fromScratch: boolean;
+  /** The no-reg evaluation retrains (spec 5.0) of the last regularized run are still to run. */
+  noRegPending: boolean;
   /** Layer ids that get a function-preserving zero init in the next model build. */
   zeroInit: string[];
   /** Keys of every architecture seen, for the duplicate-insertion redraw (spec 5.1.6). */
@@ -56,6 +58,7 @@ export function initialProgress(mode: 'search' | 'train', startKey: string): Run
     t: 0,
     run: 1,
     fromScratch: true,
+    noRegPending: false,
     zeroInit: [],
     visited: [startKey],
     changes: [],

@@ -19,6 +19,7 @@ import { evaluate } from '../train/evaluate';
 import type { NamedArray } from '../run/tensor-bundle';
 import type { RunContext } from './context';
 import { exportResult } from './export-result';
+import { transferWeights } from '../model';
 import { buildFor, meanAbsOfInserted, morphnetTerm, penalizedKernels, rebuildKeepingWeights } from './model-state';
 import type { RunProgress } from './progress-state';
 import { rngStates } from './rngs';
@@ -115,12 +116,44 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
     p.trainedArchitecture = state.arch;
     p.zeroInit = [];
     p.fromScratch = false;
+    p.noRegPending = config.search.noRegEvaluation;
     p.stage = 'decide';
   } else {
     p.final = { test, validation };
     p.stage = 'done';
   }
   checkpoint(ctx, state, `${label} done`, null, null);
+  return true;
+}
+
+/**
+ * The reference loop's no-reg evaluation retrains (spec 5.0): the trained network once more
+ * without the MorphNet term, from its weights ("WI") and from scratch ("RI"). They only report
+ * test accuracies; the search state does not depend on them.
+ */
+async function runNoRegEvaluation(ctx: RunContext, state: LoopState): Promise<boolean> {
+  const { config } = ctx;
+  const epochs = config.search.epochsPerTraining;
+  for (const kind of ['noreg-wi', 'noreg-ri'] as const) {
+    const model = buildFor(ctx, state.arch, []);
+    if (kind === 'noreg-wi') transferWeights(state.model!, model);
+    const optimizer = createOptimizer(config.training);
+    const label = `No-reg evaluation ${kind === 'noreg-wi' ? 'from the trained weights' : 'from scratch'} (run ${state.progress.run})`;
+    ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: state.progress.cycle, step: state.progress.t, epochs, label });
+    try {
+      const result = await trainPhase({
+        model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs,
+        penalized: penalizedKernels(model, state.arch, config.search.l1OnlyOnInsertedLayers),
+        emitter: ctx.emitter, shouldStop: () => ctx.stop.requested,
+      });
+      if (result.stopped) return false;
+      const test = evaluate(model, ctx.data, 'test');
+      ctx.emitter.emit({ type: 'evaluation', phase: kind, split: 'test', loss: test.loss, accuracy: test.accuracy });
+    } finally {
+      optimizer.dispose();
+      model.dispose();
+    }
+  }
   return true;
 }
 
@@ -210,6 +243,10 @@ export async function runLoop(ctx: RunContext, state: LoopState): Promise<LoopOu
         break;
       }
       case 'decide':
+        if (p.noRegPending) {
+          if (!(await runNoRegEvaluation(ctx, state))) return 'stopped';
+          p.noRegPending = false;
+        }
         decide(ctx, state);
         if (ctx.stop.requested) {
           // Decisions are re-derived from the last checkpoint on resume; nothing more to save.
