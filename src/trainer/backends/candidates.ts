@@ -2,6 +2,7 @@
  * The TF.js backends the trainer can use, fastest first, and what each needs to run.
  */
 import type { BackendName } from '../../protocol/events';
+import { BUILD_HINT } from './native/addon';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
 
@@ -28,7 +29,7 @@ export const BACKEND_FIXES: Record<BackendName, string> = {
   tensorflow:
     'install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node; it downloads libtensorflow, so the ' +
     'machine needs internet access during the install), or set backend: auto',
-  native: 'native backend not built: apt-get install libdnnl-dev g++ then npm rebuild, or set backend: auto',
+  native: `native backend not built: ${BUILD_HINT} Or set backend: auto.`,
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm (npm ci), or set backend: auto',
   cpu: 'reinstall @tensorflow/tfjs (npm ci)',
 };

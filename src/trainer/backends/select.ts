@@ -8,6 +8,7 @@ import { activateBackend } from './activate';
 import { BackendError } from './backend-error';
 import { BACKEND_FIXES, BACKEND_ORDER, BACKEND_THREADS } from './candidates';
 import { checkConvolution } from './conv-check';
+import { BUILD_HINT } from './native/addon';
 import { createSubprocessProber } from './probe-process';
 import { BackendUnavailableError, describeFailure, firstLine, type Prober, type ProbeResult } from './probe-result';
 
@@ -62,11 +63,10 @@ async function selectExplicit(prober: Prober, name: BackendName, timeoutMs: numb
   let result = await probe(prober, name, timeoutMs);
   if (result.ok) result = await startHere(name);
   if (!result.ok) {
-    throw new BackendError(
-      name,
-      `backend '${name}' (config field 'backend') cannot run here: ${describeFailure(result).replace(/\.$/, '')}. ` +
-        `To fix: ${BACKEND_FIXES[name]}`,
-    );
+    const reason = describeFailure(result).replace(/\.$/, '');
+    // The native addon's own error already carries its build instructions.
+    const fix = result.detail.includes(BUILD_HINT) ? 'build the addon as above, or set backend: auto' : BACKEND_FIXES[name];
+    throw new BackendError(name, `backend '${name}' (config field 'backend') cannot run here: ${reason}. To fix: ${fix}`);
   }
   const faster = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(name));
   return report(

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../src/protocol/events';
 import { BackendReportSchema } from '../../../src/protocol/events';
 import { BackendError } from '../../../src/trainer/backends/backend-error';
+import { BUILD_HINT } from '../../../src/trainer/backends/native/addon';
 import { isNativeAvailable } from '../../../src/trainer/backends/native/index';
 import { hasTfjsNodeAddon } from '../../../src/trainer/backends/optional-module';
 import type { Prober, ProbeResult } from '../../../src/trainer/backends/probe-result';
@@ -108,6 +109,23 @@ describe('selectBackend', () => {
       });
       assert.deepEqual(prober.asked, ['tensorflow-gpu']);
       assert.equal(tf.getBackend(), 'wasm', 'the active backend is left alone');
+    });
+
+    it('gives the native build instructions once', async () => {
+      const crashed: ProbeResult = { ok: false, kind: 'crashed', detail: 'killed by SIGSEGV' };
+      await assert.rejects(selectBackend('native', { prober: fakeProber({ native: crashed }) }), (error: unknown) => {
+        assert.ok(error instanceof BackendError);
+        assert.match(error.message, /crashed: killed by SIGSEGV/);
+        assert.match(error.message, /native backend not built: .*libdnnl-dev/);
+        return true;
+      });
+      const notBuilt: ProbeResult = { ok: false, kind: 'load-failed', detail: `addon missing. ${BUILD_HINT}` };
+      await assert.rejects(selectBackend('native', { prober: fakeProber({ native: notBuilt }) }), (error: unknown) => {
+        assert.ok(error instanceof BackendError);
+        assert.equal(error.message.split(BUILD_HINT).length, 2, error.message);
+        assert.match(error.message, /set backend: auto/);
+        return true;
+      });
     });
 
     it('probes only the chosen backend and says the faster ones were not tried', async () => {
