@@ -4,13 +4,12 @@
  */
 import type { BackendChoice } from '../../core/config/types';
 import type { BackendName, BackendReport } from '../../protocol/events';
-import { activateBackend } from './activate';
+import { runProbe } from './activate';
 import { BackendError } from './backend-error';
 import { BACKEND_FIXES, BACKEND_ORDER, BACKEND_THREADS } from './candidates';
-import { checkConvolution } from './conv-check';
 import { BUILD_HINT } from './native/addon';
 import { createSubprocessProber } from './probe-process';
-import { BackendUnavailableError, describeFailure, firstLine, type Prober, type ProbeResult } from './probe-result';
+import { describeFailure, firstLine, type Prober, type ProbeResult } from './probe-result';
 
 export interface SelectBackendOptions {
   /** Longest a probe may take before its backend counts as hung (CUDA start-up can be slow). */
@@ -26,18 +25,6 @@ function report(name: BackendName, skipped: BackendReport['skipped']): BackendRe
   return threads === undefined ? { name, skipped } : { name, skipped, threads };
 }
 
-/** Starts `name` in this process and checks it. */
-async function startHere(name: BackendName): Promise<ProbeResult> {
-  try {
-    await activateBackend(name);
-    await checkConvolution();
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof BackendUnavailableError) return { ok: false, kind: error.kind, detail: error.message };
-    return { ok: false, kind: 'check-failed', detail: firstLine(error) };
-  }
-}
-
 async function probe(prober: Prober, name: BackendName, timeoutMs: number): Promise<ProbeResult> {
   if (name === 'cpu') return { ok: true };
   try {
@@ -51,7 +38,8 @@ async function selectAuto(prober: Prober, timeoutMs: number): Promise<BackendRep
   const skipped: BackendReport['skipped'] = [];
   for (const name of BACKEND_ORDER) {
     let result = await probe(prober, name, timeoutMs);
-    if (result.ok) result = await startHere(name);
+    // Passed in its own process: now start it here (runProbe checks it again in this process).
+    if (result.ok) result = await runProbe(name);
     if (result.ok) return report(name, skipped);
     skipped.push({ name, reason: describeFailure(result) });
   }
@@ -61,7 +49,7 @@ async function selectAuto(prober: Prober, timeoutMs: number): Promise<BackendRep
 
 async function selectExplicit(prober: Prober, name: BackendName, timeoutMs: number): Promise<BackendReport> {
   let result = await probe(prober, name, timeoutMs);
-  if (result.ok) result = await startHere(name);
+  if (result.ok) result = await runProbe(name);
   if (!result.ok) {
     const reason = describeFailure(result).replace(/\.$/, '');
     // The native addon's own error already carries its build instructions.

@@ -3,7 +3,7 @@
  *
  * tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` kernel and its `Conv2DBackpropInput` is a
  * scalar loop. Both gradients are themselves convolutions, so they are rewritten here as calls
- * of the wasm `Conv2D` kernel (XNNPACK), which runs 10-40 times faster than those loops.
+ * of the wasm `Conv2D` kernel (XNNPACK), about an order of magnitude faster than those loops.
  *
  * Notation, per spatial axis (the width axis is the same with its own numbers): input length H,
  * filter size k, stride s, padding before the data pt (after it pb), output length Ho. The
@@ -23,9 +23,10 @@
  * dydp is dyd with k − 1 − pt zeros in front (so row 0 of dydp is row −(k − 1 − pt) of dyd)
  * and enough zeros behind that a stride-1 'valid' convolution yields exactly H rows
  * (H + pt − (Ho − 1)·s − 1 of them). For 'same' padding pt = ⌊total/2⌋, so the front pad is
- * k − 1 − pt and the back pad works out to k − 1 − pb: the padding of the gradient mirrors the
- * forward padding, which matters for even totals (stride 2) where pt ≠ pb. The filter's
- * channel axes swap too (dy has Cout channels, dx has Cin), so the gradient filter is
+ * k − 1 − pt and, whenever the forward pass reads up to its last padded row, the back pad works
+ * out to k − 1 − pb: the gradient's padding mirrors the forward padding, which matters for odd
+ * totals (3×3 stride 2 on an even size: pt = 0, pb = 1) where the two sides differ. The
+ * filter's channel axes swap too (dy has Cout channels, dx has Cin), so the gradient filter is
  * W[k−1−a, k−1−b, c, o] stored as [kh, kw, Cout, Cin]. With stride 1 the dilation is a no-op and
  * the zeros are left to the convolution's own padding.
  *
@@ -38,9 +39,10 @@
  * and they step through xp by s rows per tap, which is exactly a convolution with
  * dilation = stride and stride 1; the output position is (a, b). xp is x padded as the forward
  * pass pads it (pt in front; behind, only as much of pb as the forward pass read), so output
- * position a lines up with filter tap a. The output has H + pt + pb' − (Ho − 1)·s ≥ k positions;
- * the first k are the filter gradient and the rest (rows the forward pass never reached because
- * 'valid' or stride dropped them) are cropped. A last transpose restores [kh, kw, Cin, Cout].
+ * position a lines up with filter tap a. The output has H + pt + pb' − (Ho − 1)·s ≥ k positions:
+ * the first k are the filter gradient; any further ones would be taps past the filter's edge
+ * (they appear when 'valid' or the stride leaves input rows at the end that the forward pass
+ * never read) and are cropped. A last transpose restores [kh, kw, Cin, Cout].
  */
 import type {
   backend_util,
@@ -84,6 +86,12 @@ function runConv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs:
 function runTranspose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
   const attrs: TransposeAttrs = { perm };
   return wasmKernel('Transpose')({ inputs: { x }, backend, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
+}
+
+function input(inputs: NamedTensorInfoMap, kernel: string, name: string): TensorInfo {
+  const info = inputs[name];
+  if (info === undefined) throw new Error(`${kernel} on wasm: input '${name}' is missing`);
+  return info;
 }
 
 function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
@@ -176,7 +184,8 @@ function dilateAndPad(
 function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  const { dy, filter } = inputs;
+  const dy = input(inputs, 'Conv2DBackpropInput', 'dy');
+  const filter = input(inputs, 'Conv2DBackpropInput', 'filter');
   requireFloat32('Conv2DBackpropInput', { dy, filter });
   const info = convInfoOf('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs);
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
@@ -223,7 +232,8 @@ function cropToFilter(backend: BackendWasm, full: TensorInfo, kh: number, kw: nu
 function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const { x, dy } = inputs;
+  const x = input(inputs, 'Conv2DBackpropFilter', 'x');
+  const dy = input(inputs, 'Conv2DBackpropFilter', 'dy');
   requireFloat32('Conv2DBackpropFilter', { x, dy });
   const info = convInfoOf('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs);
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
