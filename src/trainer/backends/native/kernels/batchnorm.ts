@@ -18,7 +18,7 @@ export const batchNormKernel: KernelConfig = {
     const perChannel = (t: TensorInfo | undefined, v: Float32Array | null) =>
       !t || (v !== null && v.length === channels && t.shape[t.shape.length - 1] === channels);
     if (!perChannel(mean, mv) || !perChannel(variance, vv) || !perChannel(offset, ov) || !perChannel(scale, sv)) return null;
-    const out = new Float32Array(xv.length);
+    const out = backend.allocate(xv.length);
     backend.addon.batchNormForward(xv, mv, vv, ov, sv, out, channels, Number(attrs.varianceEpsilon ?? 0.001));
     return backend.output(x.shape, out);
   }),

@@ -61,7 +61,7 @@ const conv2d: KernelConfig = {
     const xv = backend.float32(x), wv = backend.float32(filter);
     const info = xv && wv ? convInfo(x.shape, filter.shape, a, a.dilations) : null;
     if (!xv || !wv || !info) return null;
-    const out = new Float32Array(util.sizeFromShape(info.outShape));
+    const out = backend.allocate(util.sizeFromShape(info.outShape));
     backend.addon.conv2dForward(xv, wv, null, out, convGeometry(info), false);
     return backend.output(info.outShape, out);
   }),
@@ -84,7 +84,7 @@ const fusedConv2d: KernelConfig = {
       // Only a per-output-channel bias maps onto the primitive's bias; other broadcasts fall back.
       if (!bv || bv.length !== info.outChannels || bias.shape[bias.shape.length - 1] !== info.outChannels) return null;
     }
-    const out = new Float32Array(util.sizeFromShape(info.outShape));
+    const out = backend.allocate(util.sizeFromShape(info.outShape));
     backend.addon.conv2dForward(xv, wv, bv, out, convGeometry(info), activation === 'relu');
     return backend.output(info.outShape, out);
   }),
@@ -99,7 +99,7 @@ const conv2dBackpropInput: KernelConfig = {
     const dyv = backend.float32(dy), wv = backend.float32(filter);
     const info = dyv && wv ? convInfo(a.inputShape, filter.shape, a, 1) : null;
     if (!dyv || !wv || !info) return null;
-    const out = new Float32Array(util.sizeFromShape(info.inShape));
+    const out = backend.allocate(util.sizeFromShape(info.inShape));
     backend.addon.conv2dBackwardData(dyv, wv, out, convGeometry(info));
     return backend.output(info.inShape, out);
   }),
@@ -114,7 +114,7 @@ const conv2dBackpropFilter: KernelConfig = {
     const xv = backend.float32(x), dyv = backend.float32(dy);
     const info = xv && dyv ? convInfo(x.shape, a.filterShape, a, 1) : null;
     if (!xv || !dyv || !info) return null;
-    const out = new Float32Array(util.sizeFromShape(info.filterShape));
+    const out = backend.allocate(util.sizeFromShape(info.filterShape));
     backend.addon.conv2dBackwardFilter(xv, dyv, out, convGeometry(info));
     return backend.output(info.filterShape, out);
   }),

@@ -27,7 +27,7 @@ function unary(kernelName: string, op: number): KernelConfig {
       const { x } = inputs as { x: TensorInfo };
       const xv = backend.float32(x);
       if (!xv) return null;
-      const out = new Float32Array(xv.length);
+      const out = backend.allocate(xv.length);
       const alpha = typeof attrs.alpha === 'number' ? attrs.alpha : 0;
       backend.addon.unary(xv, out, op, alpha);
       return backend.output(x.shape, out);
@@ -44,7 +44,7 @@ function binary(kernelName: string, op: number): KernelConfig {
       const av = backend.float32(a), bv = backend.float32(b);
       if (!av || !bv) return null;
       const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      const out = new Float32Array(util.sizeFromShape(outShape));
+      const out = backend.allocate(util.sizeFromShape(outShape));
       backend.addon.binary(av, a.shape, bv, b.shape, out, outShape, op);
       return backend.output(outShape, out);
     }),
@@ -63,7 +63,7 @@ const addN: KernelConfig = {
       if (!v || !util.arraysEqual(t.shape, tensors[0].shape)) return null;
       values.push(v);
     }
-    const out = new Float32Array(values[0].length);
+    const out = backend.allocate(values[0].length);
     backend.addon.addN(values, out);
     return backend.output(tensors[0].shape, out);
   }),

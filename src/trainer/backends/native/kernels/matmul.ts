@@ -26,7 +26,7 @@ function product(backend: NativeBackend, a: TensorInfo, b: TensorInfo, transpose
     biasValues = backend.float32(bias);
     if (!biasValues || biasValues.length !== n || bias.shape[bias.shape.length - 1] !== n) return null;
   }
-  const out = new Float32Array(batch * m * n);
+  const out = backend.allocate(batch * m * n);
   backend.addon.matmul(av, bv, biasValues, out, [batch, m, k, n], transposeA, transposeB, relu);
   return backend.output([...batchDims, m, n], out);
 }

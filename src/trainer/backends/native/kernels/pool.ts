@@ -38,7 +38,7 @@ function forward(kernelName: string, isMax: boolean): KernelConfig {
       const xv = backend.float32(x);
       const info = xv ? poolInfo(x.shape, attrs as unknown as PoolAttrs) : null;
       if (!xv || !info) return null;
-      const out = new Float32Array(util.sizeFromShape(info.outShape));
+      const out = backend.allocate(util.sizeFromShape(info.outShape));
       backend.addon.pool2dForward(xv, out, poolGeometry(info), isMax);
       return backend.output(info.outShape, out);
     }),
@@ -54,7 +54,7 @@ function backward(kernelName: string, isMax: boolean): KernelConfig {
       const dyv = backend.float32(dy), xv = backend.float32(input);
       const info = dyv && xv ? poolInfo(input.shape, attrs as unknown as PoolAttrs) : null;
       if (!dyv || !xv || !info) return null;
-      const out = new Float32Array(util.sizeFromShape(info.inShape));
+      const out = backend.allocate(util.sizeFromShape(info.inShape));
       backend.addon.pool2dBackward(dyv, isMax ? xv : null, out, poolGeometry(info), isMax);
       return backend.output(info.inShape, out);
     }),

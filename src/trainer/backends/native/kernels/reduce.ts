@@ -52,7 +52,7 @@ function reduction(kernelName: keyof typeof REDUCE_OPS): KernelConfig {
       if (axes.length === 0) return null;
       const plan = planReduction(x.shape, axes, Boolean(attrs.keepDims));
       if (!plan) return null;
-      const out = new Float32Array(plan.dims[0] * plan.dims[2]);
+      const out = backend.allocate(plan.dims[0] * plan.dims[2]);
       backend.addon.reduce(xv, out, plan.dims, REDUCE_OPS[kernelName]);
       return backend.output(plan.outShape, out);
     }),

@@ -13,7 +13,7 @@ export const tileKernel: KernelConfig = {
     const xv = backend.float32(x);
     if (!xv || x.shape.length === 0 || reps.length !== x.shape.length) return null;
     const outShape = x.shape.map((d, i) => d * reps[i]);
-    const out = new Float32Array(util.sizeFromShape(outShape));
+    const out = backend.allocate(util.sizeFromShape(outShape));
     backend.addon.tile(xv, x.shape, reps, out);
     return backend.output(outShape, out);
   }),
