@@ -16,6 +16,9 @@ import { isProbeResult, type Prober, type ProbeResult } from './probe-result';
 
 export const PROBE_FLAG = '--resbuilder-probe-backend';
 
+/** Set in a probe child's environment; a child that forks probes itself is misconfigured. */
+const CHILD_ENV = 'RESBUILDER_BACKEND_PROBE_CHILD';
+
 /** The script a probe child runs, and the node options it needs. */
 export interface ProbeEntry {
   modulePath: string;
@@ -66,6 +69,9 @@ export async function maybeRunProbe(argv: readonly string[]): Promise<boolean> {
 }
 
 function crashDetail(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  if (code === 0 && signal === null) {
+    return 'the probe process ended without a result: its entry point must call maybeRunProbe(process.argv) first';
+  }
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const line = lines.find((l) => /error/i.test(l)) ?? lines.at(-1);
   const how = signal !== null ? `killed by ${signal}` : `exit code ${code}`;
@@ -74,12 +80,18 @@ function crashDetail(code: number | null, signal: NodeJS.Signals | null, stderr:
 
 /** Runs runProbe(name) in a child process; never rejects. */
 export function probeInSubprocess(name: BackendName, timeoutMs: number, entry: ProbeEntry = defaultProbeEntry()): Promise<ProbeResult> {
+  if (process.env[CHILD_ENV] === '1') {
+    // The entry point ignored the probe flag and is running the program again: stop the recursion.
+    const detail = 'a probe process tried to start probes: its entry point must call maybeRunProbe(process.argv) first';
+    return Promise.resolve({ ok: false, kind: 'crashed', detail });
+  }
   return new Promise((resolve) => {
     let settled = false;
     let stderr = '';
     const child = fork(entry.modulePath, [`${PROBE_FLAG}=${name}`], {
       execArgv: [...entry.execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, [CHILD_ENV]: '1' },
     });
     const finish = (result: ProbeResult): void => {
       if (settled) return;

@@ -67,6 +67,27 @@ describe('backend probes in a child process', () => {
     assert.ok(!result.ok && result.kind === 'crashed' && /SIGSEGV/.test(result.detail), JSON.stringify(result));
   });
 
+  it('explains a child that ends without answering', async () => {
+    const entry = script(dir, 'silent.js', "console.log('running the benchmark instead');\n");
+    const result = await probeInSubprocess('native', 10_000, entry);
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && result.kind === 'crashed' && /maybeRunProbe/.test(result.detail), JSON.stringify(result));
+  });
+
+  it('does not fork from inside a probe process', async () => {
+    const entry = script(dir, 'nested.js', 'process.exit(0);\n');
+    const nested = script(
+      dir,
+      'outer.js',
+      `require(${JSON.stringify(require.resolve('tsx/cjs'))});\n` +
+        `const { probeInSubprocess } = require(${JSON.stringify(path.join(ROOT, 'src/trainer/backends/probe-process.ts'))});\n` +
+        `probeInSubprocess('native', 10000, ${JSON.stringify(entry)}).then((r) => process.send({ type: 'resbuilder-backend-probe', result: r }));\n`,
+    );
+    // outer.js plays a program that ignores the probe flag and probes again in its child.
+    const result = await probeInSubprocess('native', 60_000, nested);
+    assert.ok(!result.ok && result.kind === 'crashed' && /tried to start probes/.test(result.detail), JSON.stringify(result));
+  });
+
   it('works from an esbuild bundle that forks itself', async () => {
     const outfile = path.join(dir, 'bundle.js');
     await esbuild.build({
