@@ -1,0 +1,100 @@
+/**
+ * Timed training and inference loops of one model on the active TF.js backend, on synthetic data
+ * of the model's input shape. The training step is the trainer's: softmax outputs, the trainer's
+ * cross-entropy (`lossAndCorrect`), `optimizer.minimize` over the model's trainable weights with
+ * Adam, and the loss and correct count read back every step as `trainStep` in phase.ts does.
+ * The L1/L2 kernel penalties and the search's MorphNet term are left out: they are elementwise
+ * work on the weights, small next to the convolutions, and PyTorch is run without them too.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { lossAndCorrect } from '../../src/trainer/train/evaluate';
+import type { Timing } from './types';
+
+export interface SyntheticBatch {
+  x: tf.Tensor4D;
+  y: tf.Tensor2D;
+}
+
+/** Normal(0, 1) images and uniformly drawn one-hot labels, the same for a given seed. */
+export function syntheticBatch(batchSize: number, shape: readonly [number, number, number], numClasses: number, seed: number): SyntheticBatch {
+  return tf.tidy(() => {
+    const x = tf.randomNormal([batchSize, ...shape], 0, 1, 'float32', seed) as tf.Tensor4D;
+    const labels = tf.randomUniform([batchSize], 0, numClasses, 'int32', seed + 1);
+    const y = tf.oneHot(labels as tf.Tensor1D, numClasses).toFloat() as tf.Tensor2D;
+    return { x, y };
+  });
+}
+
+/** Adam at the trainer's default rate; its other settings (β1, β2, ε) are TF.js's defaults. */
+export function benchOptimizer(): tf.AdamOptimizer {
+  return tf.train.adam(1e-3);
+}
+
+export function adamSettings(optimizer: tf.AdamOptimizer): { learningRate: number; beta1: number; beta2: number; epsilon: number } {
+  const o = optimizer as unknown as { learningRate: number; beta1: number; beta2: number; epsilon: number };
+  return { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
+}
+
+/** One training step as phase.ts's trainStep runs it; returns the loss. */
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: SyntheticBatch): number {
+  let correct: tf.Scalar | null = null;
+  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const cost = optimizer.minimize(
+    () => {
+      const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
+      const parts = lossAndCorrect(probs, batch.y);
+      correct = tf.keep(parts.correct);
+      return parts.loss;
+    },
+    true,
+    vars,
+  );
+  const loss = cost!.dataSync()[0];
+  cost!.dispose();
+  if (correct) {
+    (correct as tf.Scalar).dataSync();
+    (correct as tf.Scalar).dispose();
+  }
+  return loss;
+}
+
+/** Inference as evaluation runs it: model.predict, read back. */
+export function inferStep(model: tf.LayersModel, batch: SyntheticBatch): void {
+  const out = model.predict(batch.x) as tf.Tensor;
+  out.dataSync();
+  out.dispose();
+}
+
+export interface LoopPlan {
+  /** Stop after this many seconds (checked after every step)… */
+  seconds: number;
+  /** …or after exactly this many steps when set. */
+  steps: number | null;
+  warmupSteps: number;
+  /** Never time fewer steps than this, however slow a step is. */
+  minSteps: number;
+}
+
+/** Runs `step` for the warm-up, then times it; returns the timing and the last step's value. */
+export function timeLoop<T>(step: () => T, batchSize: number, plan: LoopPlan): { timing: Timing; last: T } {
+  let last = undefined as T;
+  for (let i = 0; i < plan.warmupSteps; i++) last = step();
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  let steps = 0;
+  for (;;) {
+    last = step();
+    steps += 1;
+    const elapsed = (performance.now() - started) / 1000;
+    if (plan.steps !== null ? steps >= plan.steps : steps >= plan.minSteps && elapsed >= plan.seconds) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    timing: {
+      steps, batchSize, seconds, imagesPerSecond: (steps * batchSize) / seconds, msPerStep: (seconds * 1000) / steps,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    },
+    last,
+  };
+}

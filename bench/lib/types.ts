@@ -1,0 +1,109 @@
+/**
+ * The figures the engine benchmark collects. Worker processes (one per TF.js backend) and the
+ * PyTorch script send these to the main process as JSON, which joins them into one report.
+ */
+import type { BackendName } from '../../src/protocol/events';
+
+/** One timed loop: `steps` batches of `batchSize` images in `seconds` of wall-clock time. */
+export interface Timing {
+  steps: number;
+  batchSize: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Mean wall-clock milliseconds per batch. */
+  msPerStep: number;
+  /**
+   * CPU seconds the process used in the loop, all threads together. On a shared machine,
+   * cpuSeconds / seconds shows how much of the CPU the engine really got (2.0 = two busy cores).
+   */
+  cpuSeconds: number;
+}
+
+/** One kernel's share of a profiled training step, summed over its calls. */
+export interface KernelTime {
+  kernel: string;
+  calls: number;
+  ms: number;
+  /** Fraction of the summed kernel time of the step. */
+  share: number;
+}
+
+export interface StepProfile {
+  /**
+   * Sum of the registered kernels' times (ms). Ops with a custom gradient (e.g. fusedConv2d__op)
+   * are profiled as a scope around their kernels; they are left out so no time counts twice.
+   */
+  kernelMs: number;
+  /** Wall-clock time of the profiled step (ms); profiling adds a sync per kernel. */
+  wallMs: number;
+  kernelCalls: number;
+  top: KernelTime[];
+}
+
+/** The figures of one model on one engine (a TF.js backend or PyTorch). */
+export interface ModelRun {
+  model: string;
+  train: Timing;
+  infer: Timing;
+  /** Loss of the last timed training step: finite means the step really trained. */
+  lastLoss: number;
+  /** Peak resident set size of the process when this model finished (MB); monotonic over the process. */
+  peakRssMb: number;
+  profile?: StepProfile;
+}
+
+export interface BackendThreads {
+  /** Threads the backend computes with (OpenMP threads for native, 1 for wasm), when known. */
+  compute: number | null;
+  /** Operating-system threads of the worker process at the end of the run (Node's own included). */
+  process: number | null;
+}
+
+export interface BackendRun {
+  engine: 'tfjs';
+  backend: BackendName;
+  ok: true;
+  threads: BackendThreads;
+  /** Extra facts about the backend (oneDNN version, wasm binary flavour). */
+  detail: string;
+  peakRssMb: number;
+  wallSeconds: number;
+  models: ModelRun[];
+}
+
+export interface BackendFailure {
+  engine: 'tfjs';
+  backend: BackendName;
+  ok: false;
+  reason: string;
+}
+
+export type BackendOutcome = BackendRun | BackendFailure;
+
+export interface PytorchRun {
+  engine: 'pytorch';
+  ok: true;
+  torchVersion: string;
+  threads: number;
+  /** The memory layout used for the timed runs (the faster of the two in a short trial). */
+  layout: 'channels_last' | 'contiguous';
+  layoutTrial: Record<'channels_last' | 'contiguous', Record<string, number>>;
+  mkldnn: boolean;
+  peakRssMb: number;
+  wallSeconds: number;
+  models: (ModelRun & { params: number })[];
+}
+
+export interface PytorchFailure {
+  engine: 'pytorch';
+  ok: false;
+  reason: string;
+}
+
+export type PytorchOutcome = PytorchRun | PytorchFailure;
+
+/** The message a worker process sends to the main process when it is done. */
+export interface WorkerMessage {
+  type: 'resbuilder-bench-result';
+  outcome: BackendOutcome;
+}
