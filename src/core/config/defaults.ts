@@ -45,6 +45,7 @@ export const CONFIG_DEFAULTS: ConfigSettings = {
     stepFactor: 0.1,
     batchSize: 128,
     epochs: 20,
+    batchNormMomentum: 0.99,
     l1: 1e-8,
     l2: 1e-5,
   },

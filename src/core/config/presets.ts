@@ -36,7 +36,7 @@ export const PRESETS: Record<PresetName, ConfigOverrides> = {
    * keeps MorphNet's expansion from growing the net past what a CPU trains quickly.
    */
   quick: {
-    training: { batchSize: 128, epochs: 4 },
+    training: { batchSize: 128, epochs: 4, batchNormMomentum: 0.9 },
     search: {
       cycles: 2,
       insertionsPerCycle: 2,

@@ -104,6 +104,8 @@ export const TrainingInputSchema = z.strictObject({
   stepFactor: t('stepFactor', z.number().gt(0).max(1), '`step` schedule: the rate is multiplied by this factor at each drop.'),
   batchSize: t('batchSize', positiveInt().max(65536), 'Images per training step (the authors used 16 for Animals-10).'),
   epochs: t('epochs', positiveInt(), 'Epochs of a plain training run (`mode: train`).'),
+  batchNormMomentum: t('batchNormMomentum', fraction(),
+    'Momentum of the batch-norm moving statistics that evaluation uses. Keras\' 0.99 needs several hundred steps per training to settle; short schedules want 0.9.'),
   l1: t('l1', nonNegative(), 'L1 strength on conv kernels, the layer LASSO that lets the search delete blocks.'),
   l2: t('l2', nonNegative(), 'L2 strength on conv kernels.'),
 });

@@ -60,6 +60,8 @@ export interface TrainingConfig {
   batchSize: number;
   /** Epochs of a plain training run (`mode: train`). */
   epochs: number;
+  /** Momentum of the BN moving statistics used at evaluation (spec 3.2: Keras' 0.99). */
+  batchNormMomentum: number;
   /** L1 and L2 strengths on conv kernels (spec 4.2: 1e-8, 1e-5). */
   l1: number;
   l2: number;

@@ -21,10 +21,16 @@ export interface BuildOptions {
    * block is function-preserving there too.
    */
   zeroGammaLayers?: readonly string[];
+  /**
+   * Momentum of the BN moving statistics (Keras' 0.99 by default). Short trainings need less:
+   * after n steps the statistics still weigh their initial values by momentumⁿ, which at 0.99
+   * and a few hundred steps ruins inference-mode accuracy.
+   */
+  batchNormMomentum?: number;
 }
 
 /** Keras defaults (spec 3.2). */
-const BN_MOMENTUM = 0.99;
+export const DEFAULT_BN_MOMENTUM = 0.99;
 const BN_EPSILON = 1e-3;
 
 /** FNV-1a over the seed and the layer name: a per-layer seed that does not depend on layer order. */
@@ -42,7 +48,10 @@ class Builder {
   private readonly names = new Set<string>();
   private readonly owners = new Map<string, string>();
 
-  constructor(private readonly seed: number | undefined) {}
+  constructor(
+    private readonly seed: number | undefined,
+    private readonly bnMomentum: number,
+  ) {}
 
   /** Reserves a TF.js name, failing with the graph id at fault if two (id, role) pairs meet. */
   name(graphId: string, role: LayerRole | 'head'): string {
@@ -64,7 +73,7 @@ class Builder {
       .batchNormalization({
         name: this.name(graphId, role),
         axis: -1,
-        momentum: BN_MOMENTUM,
+        momentum: this.bnMomentum,
         epsilon: BN_EPSILON,
         gammaInitializer: zeroGamma ? 'zeros' : 'ones',
       })
@@ -123,7 +132,7 @@ export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.Laye
     if (!convIds.has(id)) throw new ArchitectureError(`zeroGammaLayers names "${id}", which is not a conv layer of the architecture.`, id);
   }
   const zeroGammaLayers = new Set(opts.zeroGammaLayers ?? []);
-  const b = new Builder(opts.seed);
+  const b = new Builder(opts.seed, opts.batchNormMomentum ?? DEFAULT_BN_MOMENTUM);
   const reference = arch.blockStyle === 'reference';
   const skipStartingAt = new Map(resolved.skips.map((s) => [s.fromIndex, s]));
   const skipEndingAt = new Map(resolved.skips.map((s) => [s.toIndex, s]));

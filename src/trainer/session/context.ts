@@ -6,7 +6,7 @@ import type { EventEmitter } from '../run/emitter';
 import type { RunPaths } from '../run/run-dir';
 import type { StopSignal } from '../run/stop-signal';
 import type { TrainingData } from '../train/evaluate';
-import type { RunRngs } from './rngs';
+import type { RngSet as RunRngs } from '../../core/rng';
 
 export interface RunContext {
   config: ResolvedConfig;

@@ -17,7 +17,7 @@ import type { LossTerm } from '../train/phase';
 import type { RunContext } from './context';
 
 export function buildFor(ctx: RunContext, arch: Architecture, zeroGammaLayers: string[]): tf.LayersModel {
-  return buildModel(arch, { seed: ctx.rngs.init.int(2 ** 31), zeroGammaLayers });
+  return buildModel(arch, { seed: ctx.rngs.init.int(2 ** 31), zeroGammaLayers, batchNormMomentum: ctx.config.training.batchNormMomentum });
 }
 
 /** Builds the changed architecture and carries every weight whose layer survived (spec 5.3). */

@@ -22,7 +22,7 @@ import { exportResult } from './export-result';
 import { transferWeights } from '../model';
 import { buildFor, meanAbsOfInserted, morphnetTerm, penalizedKernels, rebuildKeepingWeights } from './model-state';
 import type { RunProgress } from './progress-state';
-import { rngStates } from './rngs';
+import { rngStates } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
 
 export interface LoopState {

@@ -24,7 +24,7 @@ import { createRunDir, runPaths, type RunPaths } from '../run/run-dir';
 import { StopSignal } from '../run/stop-signal';
 import type { RunContext } from './context';
 import { initialProgress, type RunProgress } from './progress-state';
-import { createRngs, restoreRngs } from './rngs';
+import { createRngs, restoreRngs } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
 import { runLoop, type LoopState } from './run-loop';
 import { createTrainingData } from './training-data';

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../../core/config/types';
 import { evaluationBatches, TrainingBatches } from '../data/batches';
 import type { LoadedDataset } from '../data/types';
 import type { TrainingData } from '../train/evaluate';
-import type { RunRngs } from './rngs';
+import type { RngSet as RunRngs } from '../../core/rng';
 
 export function createTrainingData(dataset: LoadedDataset, config: ResolvedConfig, rngs: RunRngs): TrainingData {
   const options = {

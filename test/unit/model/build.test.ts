@@ -135,7 +135,7 @@ describe('model build', () => {
       const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
       const trainable = model.trainableWeights.map((w) => w.originalName).sort();
       const withGrad = model.trainableWeights.filter((w) => {
-        const g = grads[w.read().name];
+        const g = grads[(w.read() as tf.Variable).name];
         if (!g) return false;
         const values = g.dataSync();
         return values.every(Number.isFinite) && values.some((v) => v !== 0);

@@ -20,7 +20,7 @@ seed: 7
 backend: wasm
 dataset:
   source: mnist
-  limit: 384
+  limit: 320
   validationSplit: 0.1
 architecture:
   start: empty
@@ -28,7 +28,7 @@ architecture:
 training:
   batchSize: 64
 search:
-  cycles: 2
+  cycles: 1
   insertionsPerCycle: 2
   epochsPerTraining: 2
   finalEpochs: 1
