@@ -11,7 +11,7 @@ export async function profileStep(step: () => unknown, top = 10): Promise<StepPr
     step();
   });
   const wallMs = performance.now() - started;
-  const byName = new Map<string, { calls: number; ms: number }>();
+  const byName = new Map<string, Omit<KernelTime, 'kernel' | 'share'>>();
   const backend = tf.getBackend();
   let kernelMs = 0;
   let kernelCalls = 0;
@@ -20,14 +20,15 @@ export async function profileStep(step: () => unknown, top = 10): Promise<StepPr
     kernelCalls += 1;
     // After tf.profile resolves, kernelTimeMs is a number, or {error} where the backend cannot time.
     const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
-    const entry = byName.get(kernel.name) ?? { calls: 0, ms: 0 };
+    const entry = byName.get(kernel.name) ?? { calls: 0, ms: 0, slowest: { ms: -1, inputShapes: [] } };
     entry.calls += 1;
     entry.ms += ms;
+    if (ms > entry.slowest.ms) entry.slowest = { ms, inputShapes: kernel.inputShapes };
     byName.set(kernel.name, entry);
     kernelMs += ms;
   }
   const rows: KernelTime[] = [...byName.entries()]
-    .map(([kernel, { calls, ms }]) => ({ kernel, calls, ms, share: kernelMs > 0 ? ms / kernelMs : 0 }))
+    .map(([kernel, entry]) => ({ kernel, ...entry, share: kernelMs > 0 ? entry.ms / kernelMs : 0 }))
     .sort((a, b) => b.ms - a.ms)
     .slice(0, top);
   return { kernelMs, wallMs, kernelCalls, top: rows };

@@ -5,7 +5,7 @@
 import type { BackendReport } from '../../src/protocol/events';
 import type { MachineInfo } from './machine';
 import type { BenchModel } from './models';
-import type { BackendOutcome, ModelRun, PytorchOutcome, StepProfile } from './types';
+import type { BackendOutcome, KernelTime, ModelRun, PytorchOutcome, StepProfile } from './types';
 
 /** A training step costs about three forward passes (forward, gradient w.r.t. inputs, w.r.t. weights). */
 export const TRAIN_FLOPS_FACTOR = 3;
@@ -106,8 +106,9 @@ export function modelsTable(models: BenchModel[]): string {
 }
 
 export function profileTable(profile: StepProfile): string {
-  const body = profile.top.map((k) => [k.kernel, String(k.calls), num(k.ms, 1), pct(k.share)]);
-  return table(['kernel', 'calls', 'ms', 'share'], body, (i) => i >= 1);
+  const shapes = (k: KernelTime): string => k.slowest.inputShapes.map((s) => (s === null ? '–' : `[${s.join(',')}]`)).join(' ');
+  const body = profile.top.map((k) => [k.kernel, String(k.calls), num(k.ms, 1), pct(k.share), num(k.slowest.ms, 1), shapes(k)]);
+  return table(['kernel', 'calls', 'ms', 'share', 'slowest ms', 'slowest call: input shapes'], body, (i) => i >= 1 && i <= 4);
 }
 
 export function unavailableLines(selection: BackendReport | null, tfjs: BackendOutcome[]): string[] {

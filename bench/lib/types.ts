@@ -26,6 +26,8 @@ export interface KernelTime {
   ms: number;
   /** Fraction of the summed kernel time of the step. */
   share: number;
+  /** The slowest single call: its time and input shapes, to tell which layer the time goes to. */
+  slowest: { ms: number; inputShapes: (number[] | null)[] };
 }
 
 export interface StepProfile {
