@@ -91,10 +91,15 @@ describe('ResBuilder Studio in code-server', function () {
     // Fix the value in the editor: the problem goes away without saving.
     await openFile(page, 'broken.resbuilder.yaml');
     await page.locator('.monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').fill(':4');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
     await page.keyboard.press('Shift+Home');
-    await page.keyboard.type('  validationSplit: 0.2');
-    await page.locator('.markers-panel .monaco-tl-row', { hasText: 'validationSplit' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.keyboard.type('validationSplit: 0.2');
+    await page.locator('.markers-panel .monaco-tl-row', { hasText: 'broken.resbuilder.yaml' }).waitFor({ state: 'detached', timeout: 30_000 });
+    const fixed = await page.locator('.monaco-editor .view-lines').first().innerText();
+    assert.match(fixed, /validationSplit:\s0\.2/);
   });
 
   it('runs a tiny search: the panel draws the stack and a structural change, the .arch.json appears', async () => {
@@ -123,13 +128,16 @@ describe('ResBuilder Studio in code-server', function () {
 
   it('stops a run and leaves it resumable', async () => {
     const runsDir = path.join(workspace, '.resbuilder', 'runs');
-    const before = readEvents(runsDir).filter((e) => e.type === 'run-started').length;
-    await openFile(page, 'tiny.resbuilder.yaml');
+    const runIdsBefore = new Set(readEvents(runsDir).map((e) => e.runId));
+    await openFile(page, 'long.resbuilder.yaml');
     await codeLens(page, 'Run search').click();
-    await until('the second run-started', 5 * 60_000, () => readEvents(runsDir).filter((e) => e.type === 'run-started').length > before);
-    await openFile(page, 'tiny.resbuilder.yaml');
+    const fresh = (): ReturnType<typeof readEvents> => readEvents(runsDir).filter((e) => !runIdsBefore.has(e.runId));
+    // The trainer can resume from its last checkpoint: stop once there is one.
+    await until('the first checkpoint', 5 * 60_000, () => fresh().some((e) => e.type === 'checkpoint'));
+    await openFile(page, 'long.resbuilder.yaml');
     await codeLens(page, 'Stop').click();
-    const stopped = await until('stopped', 3 * 60_000, () => readEvents(runsDir).find((e) => e.type === 'stopped'));
+    const stopped = await until('stopped', 3 * 60_000, () => fresh().find((e) => e.type === 'stopped' || e.type === 'finished' || e.type === 'failed'));
+    assert.equal(stopped.type, 'stopped');
     assert.equal(stopped.resumable, true);
     await codeLens(page, 'Resume').waitFor({ timeout: 60_000 });
     await screenshot(page, '05-stopped');

@@ -46,6 +46,8 @@ export interface StartRequest {
   configPath: string;
   /** Folder of the config's run folders; the run's own folder is `<runsDir>/<runId>`. */
   runsDir: string;
+  /** Backend to force with `--backend`, when the config leaves the choice to the user's default. */
+  backend?: string;
 }
 
 export interface ResumeRequest {
@@ -129,7 +131,7 @@ export class RunManager {
     if (existing) {
       throw new RunRefusedError(`${path.basename(request.configPath)} is already ${existing.phase === 'queued' ? 'queued' : 'running'}.`);
     }
-    return this.enqueue(new ManagedRun({ kind: 'run', configPath: request.configPath }, request.runsDir, request.configPath));
+    return this.enqueue(new ManagedRun({ kind: 'run', configPath: request.configPath, backend: request.backend }, request.runsDir, request.configPath));
   }
 
   resume(request: ResumeRequest): ManagedRun {
@@ -224,7 +226,6 @@ export class RunManager {
         nodePath: settings.nodePath,
         hostExecPath: host.execPath,
         hostElectronVersion: host.electronVersion,
-        defaultBackend: settings.defaultBackend,
         baseEnv: host.env,
       });
       this.transition(run, { kind: 'launched' });

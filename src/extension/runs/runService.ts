@@ -164,7 +164,9 @@ export class RunService implements vscode.Disposable {
     const runsDir = runsDirFor(configUri.fsPath, parsed.config.outputs.runsDir);
     this.configRunsDirs.set(configUri.fsPath, runsDir);
     try {
-      const run = this.manager.start({ configPath: configUri.fsPath, runsDir });
+      const defaultBackend = readSettings().defaultBackend;
+      const backend = parsed.config.backend === 'auto' && defaultBackend !== 'auto' ? defaultBackend : undefined;
+      const run = this.manager.start({ configPath: configUri.fsPath, runsDir, backend });
       this.track(run);
       return run;
     } catch (error) {

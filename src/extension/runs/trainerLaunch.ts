@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 
-export type TrainerAction = { kind: 'run'; configPath: string } | { kind: 'resume'; runDir: string };
+/** `backend`: handed to `--backend` (the config said `auto` and the user chose a default). */
+export type TrainerAction = { kind: 'run'; configPath: string; backend?: string } | { kind: 'resume'; runDir: string };
 
 export interface TrainerLaunchInput {
   /** Absolute path of the bundled trainer (dist/trainer.js of the extension). */
@@ -17,8 +18,6 @@ export interface TrainerLaunchInput {
   hostExecPath: string;
   /** `process.versions.electron` of the extension host, when it runs in Electron. */
   hostElectronVersion: string | undefined;
-  /** The `resbuilder.defaultBackend` setting, handed to the trainer for configs that say `auto`. */
-  defaultBackend: string;
   baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
@@ -44,6 +43,8 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
       throw new TrainerLaunchError(`The config path must be absolute, got "${configPath}".`);
     }
     args = ['run', configPath, '--ipc'];
+    const backend = input.action.backend;
+    if (backend !== undefined && backend !== '' && backend !== 'auto') args.push('--backend', backend);
     cwd = path.dirname(configPath);
   } else {
     const runDir = input.action.runDir;
@@ -72,9 +73,6 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
   } else {
     execPath = input.hostExecPath;
     if (input.hostElectronVersion !== undefined) env.ELECTRON_RUN_AS_NODE = '1';
-  }
-  if (input.defaultBackend !== '' && input.defaultBackend !== 'auto') {
-    env.RESBUILDER_DEFAULT_BACKEND = input.defaultBackend;
   }
   return { modulePath: input.trainerScript, args, execPath, env, cwd };
 }

@@ -7,7 +7,6 @@ const base: TrainerLaunchInput = {
   nodePath: '',
   hostExecPath: '/usr/bin/node',
   hostElectronVersion: undefined,
-  defaultBackend: 'auto',
   baseEnv: { PATH: '/bin', NODE_OPTIONS: '--inspect', ELECTRON_RUN_AS_NODE: '1', UNSET: undefined },
 };
 
@@ -21,7 +20,6 @@ describe('extension trainer launch', () => {
     assert.equal('NODE_OPTIONS' in launch.env, false);
     assert.equal('ELECTRON_RUN_AS_NODE' in launch.env, false);
     assert.equal('UNSET' in launch.env, false);
-    assert.equal('RESBUILDER_DEFAULT_BACKEND' in launch.env, false);
   });
 
   it('resumes a run folder', () => {
@@ -37,11 +35,17 @@ describe('extension trainer launch', () => {
     assert.match(describeLaunch(launch), /^ELECTRON_RUN_AS_NODE=1 \/opt\/code\/code \/ext\/dist\/trainer\.js run/);
   });
 
-  it('uses the configured Node without the Electron switch, and passes a chosen default backend', () => {
-    const launch = buildTrainerLaunch({ ...base, nodePath: ' /opt/node20/bin/node ', hostElectronVersion: '34.0.0', defaultBackend: 'wasm' });
+  it('uses the configured Node without the Electron switch', () => {
+    const launch = buildTrainerLaunch({ ...base, nodePath: ' /opt/node20/bin/node ', hostElectronVersion: '34.0.0' });
     assert.equal(launch.execPath, '/opt/node20/bin/node');
     assert.equal('ELECTRON_RUN_AS_NODE' in launch.env, false);
-    assert.equal(launch.env.RESBUILDER_DEFAULT_BACKEND, 'wasm');
+  });
+
+  it('forces a backend with --backend only when one other than auto is chosen', () => {
+    const forced = buildTrainerLaunch({ ...base, action: { kind: 'run', configPath: '/w/a.resbuilder.yaml', backend: 'wasm' } });
+    assert.deepEqual(forced.args, ['run', '/w/a.resbuilder.yaml', '--ipc', '--backend', 'wasm']);
+    const auto = buildTrainerLaunch({ ...base, action: { kind: 'run', configPath: '/w/a.resbuilder.yaml', backend: 'auto' } });
+    assert.deepEqual(auto.args, ['run', '/w/a.resbuilder.yaml', '--ipc']);
   });
 
   it('rejects relative paths with a message that names them', () => {
