@@ -7,6 +7,7 @@
  * axis is moved to a spatial position, padded with exact zeros, and moved back.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFusedBatchNorm } from './fused-batch-norm';
 import { ArchitectureError, resolveArchitecture, type ResolvedSkip } from '../../core/arch/resolve';
 import type { Architecture } from '../../core/arch/types';
 import { CLASSIFIER_NAME, INPUT_NAME, tfLayerName, type LayerRole } from './names';
@@ -126,6 +127,8 @@ class Builder {
 }
 
 export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.LayersModel {
+  // Training these models uses the closed-form batch-norm gradient (see fused-batch-norm.ts).
+  installFusedBatchNorm();
   const resolved = resolveArchitecture(arch);
   const convIds = new Set(arch.layers.filter((l) => l.kind === 'conv').map((l) => l.id));
   for (const id of opts.zeroGammaLayers ?? []) {

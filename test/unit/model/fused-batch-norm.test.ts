@@ -1,0 +1,68 @@
+/** The closed-form batch-norm gradient against TF.js's own differentiation of moments + batchNorm. */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { installFusedBatchNorm, normalizeInTraining } from '../../../src/trainer/model/fused-batch-norm';
+
+function maxRelativeError(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < x.length; i++) {
+    diff = Math.max(diff, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(y[i]));
+  }
+  return diff / scale;
+}
+
+describe('fused batch norm (cpu)', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const shape of [[4, 5, 5, 3], [2, 7, 3, 8], [16, 1]] as const) {
+    it(`matches autodiff of moments + batchNorm for x, γ and β on ${shape.join('×')}`, () => {
+      const x = tf.randomNormal([...shape], 1.5, 2, 'float32', 1);
+      const c = shape[shape.length - 1];
+      const gamma = tf.randomUniform([c], 0.5, 1.5, 'float32', 2) as tf.Tensor1D;
+      const beta = tf.randomNormal([c], 0, 1, 'float32', 3) as tf.Tensor1D;
+      const weights = tf.randomNormal([...shape], 0, 1, 'float32', 4);
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      const reference = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(xs, axes);
+        return tf.sum(tf.mul(tf.batchNorm(xs, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3), weights)) as tf.Scalar;
+      };
+      const fused = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { output, mean, variance } = normalizeInTraining(xs, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
+        mean.dispose();
+        variance.dispose();
+        return tf.sum(tf.mul(output, weights)) as tf.Scalar;
+      };
+      const expected = tf.grads(reference)([x, gamma, beta]);
+      const actual = tf.grads(fused)([x, gamma, beta]);
+      assert.ok(maxRelativeError(fused(x, gamma, beta), reference(x, gamma, beta)) < 1e-5, 'forward');
+      ['x', 'γ', 'β'].forEach((name, i) => {
+        const err = maxRelativeError(actual[i], expected[i]);
+        assert.ok(err < 1e-4, `d${name}: relative error ${err}`);
+      });
+    });
+  }
+
+  it('leaves a BatchNormalization layer computing the same outputs and moving statistics', () => {
+    const make = () => {
+      const layer = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 });
+      layer.build([null, 4, 4, 3]);
+      return layer;
+    };
+    const x = tf.randomNormal([3, 4, 4, 3], 2, 3, 'float32', 5);
+    const before = make();
+    const plainOut = before.apply(x, { training: true }) as tf.Tensor;
+    const plainMean = before.getWeights()[2].clone();
+    installFusedBatchNorm();
+    const after = make();
+    const fusedOut = after.apply(x, { training: true }) as tf.Tensor;
+    assert.ok(maxRelativeError(fusedOut, plainOut) < 1e-5, 'training output');
+    assert.ok(maxRelativeError(after.getWeights()[2], plainMean) < 1e-5, 'moving mean');
+    assert.notEqual(after.getWeights()[2].dataSync()[0], 0, 'the moving mean moved');
+  });
+});
