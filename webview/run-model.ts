@@ -1,0 +1,275 @@
+/**
+ * Everything the panel knows about one run, built from its event stream. Ingesting is O(1) per
+ * event and touches no DOM, so a replay of a whole run is one pass followed by one render; the
+ * dirty flags tell the renderer which parts changed.
+ */
+import type { Architecture } from '../src/core/arch/types';
+import { duration } from './format';
+import type { BackendReport, DatasetInfo, PhaseKind, StructuralChange, TrainerEvent } from '../src/protocol/events';
+
+export type RunStatus = 'waiting' | 'running' | 'finished' | 'failed' | 'stopped';
+
+export interface Snapshot {
+  seq: number;
+  cause: 'start' | 'change' | 'resume' | 'final';
+  changeIndex?: number;
+  architecture: Architecture;
+  params: number;
+  flops: number;
+  depth: number;
+  /** Epochs completed in the whole run when the snapshot was taken. */
+  epochsDone: number;
+}
+
+export interface ChangeRecord {
+  index: number;
+  cycle: number;
+  step: number;
+  seq: number;
+  change: StructuralChange;
+  epochsDone: number;
+  /** The snapshot taken after this change, once it has arrived. */
+  snapshotIndex?: number;
+}
+
+export interface PhaseInfo {
+  phase: PhaseKind;
+  label: string;
+  cycle?: number;
+  step?: number;
+  epochs: number;
+}
+
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+/** Per-epoch curves over the whole run; x is the global epoch index (1-based). */
+export interface EpochSeries {
+  x: number[];
+  trainLoss: number[];
+  trainAccuracy: number[];
+  validationLoss: (number | null)[];
+  validationAccuracy: (number | null)[];
+}
+
+export interface DirtyFlags {
+  header: boolean;
+  snapshots: boolean;
+  changes: boolean;
+  curves: boolean;
+}
+
+export interface IngestResult {
+  accepted: number;
+  /** Events already seen (replay overlapping live) or of another run. */
+  skipped: number;
+  newChanges: ChangeRecord[];
+  warnings: string[];
+}
+
+/** Real changes to the network, as opposed to the skipped insert/delete decisions. */
+export function isStructural(change: StructuralChange): boolean {
+  return change.kind === 'insert' || change.kind === 'delete' || change.kind === 'resize';
+}
+
+export class RunModel {
+  runId: string | undefined;
+  title = '';
+  status: RunStatus = 'waiting';
+  statusMessage = '';
+  hint = '';
+  resumable = false;
+  mode: 'train' | 'search' | undefined;
+  configPath = '';
+  backend: BackendReport | undefined;
+  dataset: DatasetInfo | undefined;
+  phase: PhaseInfo | undefined;
+  progress: EpochProgress | undefined;
+  lastEpoch: { validationAccuracy?: number; trainAccuracy: number; learningRate: number } | undefined;
+  finished: { test: { loss: number; accuracy: number }; archPath: string; seconds: number } | undefined;
+  lastLog: { level: 'info' | 'warn' | 'error'; message: string } | undefined;
+
+  readonly snapshots: Snapshot[] = [];
+  readonly changes: ChangeRecord[] = [];
+  readonly epochs: EpochSeries = { x: [], trainLoss: [], trainAccuracy: [], validationLoss: [], validationAccuracy: [] };
+  /** Index of the last seen event; events at or below it are duplicates. */
+  lastSeq = -1;
+  readonly dirty: DirtyFlags = { header: true, snapshots: true, changes: true, curves: true };
+  private readonly changeByIndex = new Map<number, ChangeRecord>();
+
+  constructor(runId?: string, title = '') {
+    this.runId = runId;
+    this.title = title;
+  }
+
+  get epochsDone(): number {
+    return this.epochs.x.length;
+  }
+
+  clearDirty(): void {
+    this.dirty.header = this.dirty.snapshots = this.dirty.changes = this.dirty.curves = false;
+  }
+
+  changeAt(index: number): ChangeRecord | undefined {
+    return this.changeByIndex.get(index);
+  }
+
+  ingest(events: readonly TrainerEvent[]): IngestResult {
+    const result: IngestResult = { accepted: 0, skipped: 0, newChanges: [], warnings: [] };
+    for (const event of events) {
+      if (this.runId === undefined) this.runId = event.runId;
+      if (event.runId !== this.runId) {
+        result.skipped++;
+        if (result.warnings.length < 3) result.warnings.push(`event seq ${event.seq} belongs to run "${event.runId}", not "${this.runId}"; ignored`);
+        continue;
+      }
+      if (event.seq <= this.lastSeq) {
+        result.skipped++;
+        continue;
+      }
+      if (event.seq !== this.lastSeq + 1 && result.warnings.length < 3) {
+        result.warnings.push(`events ${this.lastSeq + 1}–${event.seq - 1} of run "${this.runId}" are missing`);
+      }
+      this.lastSeq = event.seq;
+      result.accepted++;
+      this.apply(event, result);
+    }
+    return result;
+  }
+
+  private apply(event: TrainerEvent, result: IngestResult): void {
+    switch (event.type) {
+      case 'run-started':
+        this.status = 'running';
+        this.statusMessage = event.resumed ? 'resumed' : '';
+        this.hint = '';
+        this.mode = event.mode;
+        this.configPath = event.configPath;
+        this.backend = event.backend;
+        this.dataset = event.dataset;
+        this.finished = undefined;
+        this.dirty.header = true;
+        return;
+      case 'phase-started':
+        this.phase = {
+          phase: event.phase,
+          label: event.label,
+          epochs: event.epochs,
+          ...(event.cycle !== undefined ? { cycle: event.cycle } : {}),
+          ...(event.step !== undefined ? { step: event.step } : {}),
+        };
+        this.progress = undefined;
+        this.dirty.header = true;
+        return;
+      case 'epoch-progress':
+        this.progress = {
+          epoch: event.epoch,
+          epochs: event.epochs,
+          batch: event.batch,
+          batches: event.batches,
+          loss: event.loss,
+          accuracy: event.accuracy,
+          imagesPerSecond: event.imagesPerSecond,
+          etaSeconds: event.etaSeconds,
+        };
+        this.dirty.header = true;
+        return;
+      case 'epoch-end': {
+        const e = this.epochs;
+        e.x.push(e.x.length + 1);
+        e.trainLoss.push(event.train.loss);
+        e.trainAccuracy.push(event.train.accuracy);
+        e.validationLoss.push(event.validation ? event.validation.loss : null);
+        e.validationAccuracy.push(event.validation ? event.validation.accuracy : null);
+        this.lastEpoch = {
+          trainAccuracy: event.train.accuracy,
+          learningRate: event.learningRate,
+          ...(event.validation ? { validationAccuracy: event.validation.accuracy } : {}),
+        };
+        this.progress = {
+          epoch: event.epoch,
+          epochs: event.epochs,
+          batch: 1,
+          batches: 1,
+          loss: event.train.loss,
+          accuracy: event.train.accuracy,
+          imagesPerSecond: event.imagesPerSecond,
+          etaSeconds: 0,
+        };
+        this.dirty.curves = this.dirty.header = true;
+        return;
+      }
+      case 'architecture': {
+        const snapshot: Snapshot = {
+          seq: event.seq,
+          cause: event.cause,
+          architecture: event.architecture,
+          params: event.params,
+          flops: event.flops,
+          depth: event.depth,
+          epochsDone: this.epochsDone,
+          ...(event.changeIndex !== undefined ? { changeIndex: event.changeIndex } : {}),
+        };
+        this.snapshots.push(snapshot);
+        if (event.changeIndex !== undefined) {
+          const change = this.changeByIndex.get(event.changeIndex);
+          if (change) change.snapshotIndex = this.snapshots.length - 1;
+        }
+        this.dirty.snapshots = this.dirty.curves = this.dirty.header = this.dirty.changes = true;
+        return;
+      }
+      case 'structural-change': {
+        const record: ChangeRecord = {
+          index: event.index,
+          cycle: event.cycle,
+          step: event.step,
+          seq: event.seq,
+          change: event.change,
+          epochsDone: this.epochsDone,
+        };
+        this.changes.push(record);
+        this.changeByIndex.set(event.index, record);
+        result.newChanges.push(record);
+        this.dirty.changes = this.dirty.curves = true;
+        return;
+      }
+      case 'finished':
+        this.status = 'finished';
+        this.finished = { test: event.test, archPath: event.archPath, seconds: event.seconds };
+        this.statusMessage = `Finished in ${duration(event.seconds)}; architecture written to ${event.archPath}`;
+        this.resumable = false;
+        this.dirty.header = true;
+        return;
+      case 'stopped':
+        this.status = 'stopped';
+        this.statusMessage = event.reason;
+        this.resumable = event.resumable;
+        this.dirty.header = true;
+        return;
+      case 'failed':
+        this.status = 'failed';
+        this.statusMessage = event.message;
+        this.hint = event.hint ?? '';
+        this.resumable = event.resumable;
+        this.dirty.header = true;
+        return;
+      case 'log':
+        if (event.level !== 'info') {
+          this.lastLog = { level: event.level, message: event.message };
+          this.dirty.header = true;
+        }
+        return;
+      case 'evaluation':
+      case 'checkpoint':
+        return;
+    }
+  }
+}
