@@ -1,0 +1,78 @@
+import { strict as assert } from 'node:assert';
+import type { Architecture } from '../../src/core/arch/types';
+import { layoutSide, layoutStack, type StackItem, type StackModel } from '../../webview/stack-layout';
+import { startArchitecture } from './fixtures';
+
+function resnetLike(): Architecture {
+  return {
+    schemaVersion: 1,
+    blockStyle: 'reference',
+    input: { height: 32, width: 32, channels: 3 },
+    numClasses: 10,
+    layers: [
+      { kind: 'conv', id: 'stem', width: 16, kernel: 7, stride: 2, origin: 'seed' },
+      { kind: 'pool', id: 'pool1', pool: 'max', size: 2, stride: 2 },
+      { kind: 'conv', id: 'a1', width: 16, kernel: 3, stride: 1, origin: 'seed' },
+      { kind: 'conv', id: 'a2', width: 16, kernel: 3, stride: 1, origin: 'seed' },
+      { kind: 'conv', id: 'b1', width: 32, kernel: 3, stride: 2, origin: 'seed' },
+      { kind: 'conv', id: 'b2', width: 32, kernel: 3, stride: 1, origin: 'seed' },
+      { kind: 'pool', id: 'pool2', pool: 'avg', size: 2, stride: 2 },
+      { kind: 'dense', id: 'fc', units: 100 },
+    ],
+    skips: [
+      { id: 'A', from: 'a1', to: 'a2' },
+      { id: 'B', from: 'b1', to: 'b2' },
+    ],
+  };
+}
+
+const ids = (items: StackItem[]): string[] => items.map((i) => (i.kind === 'block' ? `[${i.id}]` : i.layer.id));
+const sections = (m: StackModel): string[] => m.sections.map((s) => `${s.title}${s.resolution ? ` ${s.resolution}` : ''}: ${ids(s.items).join(' ')}`);
+
+describe('stack layout (webview/stack-layout)', () => {
+  it('splits a network into stem, stages by resolution, and head', () => {
+    const model = layoutStack(resnetLike());
+    assert.deepEqual(sections(model), ['Stem 16×16: stem pool1', 'Stage 1 8×8: [A]', 'Stage 2 4×4: [B]', 'Head: pool2 fc']);
+    assert.equal(model.blockCount, 2);
+    assert.equal(model.maxConvWidth, 32);
+    assert.equal(model.maxDenseUnits, 100);
+    const b = model.sections[2].items[0];
+    assert.ok(b.kind === 'block');
+    assert.equal(b.shortcut, '1×1/2 projection');
+    assert.deepEqual(b.outShape, [4, 4, 32]);
+  });
+
+  it('shows an empty start net as stem and head only', () => {
+    const model = layoutStack(startArchitecture());
+    assert.deepEqual(sections(model), ['Stem 14×14: stem pool1', 'Head: pool2 fc']);
+  });
+
+  it('marks what changed against the previous architecture, keeping removed blocks in place', () => {
+    const before = resnetLike();
+    const after: Architecture = JSON.parse(JSON.stringify(before));
+    after.layers = after.layers.filter((l) => l.id !== 'a1' && l.id !== 'a2');
+    after.skips = after.skips.filter((s) => s.id !== 'A');
+    const b2 = after.layers.find((l) => l.id === 'b2')!;
+    assert.equal(b2.kind, 'conv');
+    b2.width = 24;
+    const model = layoutStack(after, before);
+    const blocks = model.sections.flatMap((s) => s.items).filter((i) => i.kind === 'block');
+    assert.deepEqual(blocks.map((b) => [b.id, b.status]), [['A', 'removed'], ['B', 'resized']]);
+    const b2row = blocks[1].kind === 'block' ? blocks[1].layers[1] : undefined;
+    assert.equal(b2row?.width, 24);
+    assert.equal(b2row?.fromWidth, 32);
+    assert.equal(model.blockCount, 1);
+  });
+
+  it('lays out each side of a comparison with only its own layers', () => {
+    const left = resnetLike();
+    const right: Architecture = JSON.parse(JSON.stringify(left));
+    right.layers = right.layers.filter((l) => l.id !== 'a1' && l.id !== 'a2');
+    right.skips = right.skips.filter((s) => s.id !== 'A');
+    const l = layoutSide(left, right, 'left');
+    const r = layoutSide(right, left, 'right');
+    const blocks = (m: StackModel): string[] => m.sections.flatMap((s) => s.items).filter((i) => i.kind === 'block').map((b) => `${b.kind === 'block' ? b.id : ''}:${b.status}`);
+    assert.deepEqual(blocks(l), ['A:removed', 'B:same']);
+    assert.deepEqual(blocks(r), ['B:same']);
+  });
+});
