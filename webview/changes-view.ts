@@ -6,6 +6,7 @@
 import type { StructuralChange } from '../src/protocol/events';
 import type { ArchitectureDiff } from './compare';
 import { h, replaceChildren } from './dom';
+import { compact, flops } from './format';
 import { icon, type IconName } from './icons';
 import type { ChangeRecord, RunModel, Snapshot } from './run-model';
 import { changeVerb, snapshotTitle } from './timeline-view';
@@ -33,6 +34,11 @@ export function diffItems(diff: ArchitectureDiff): HTMLElement[] {
   for (const c of diff.changedLayers) items.push(item('changed', `${c.id}: ${c.description}`));
   for (const n of diff.notes) items.push(item('changed', n));
   return items;
+}
+
+function snapshotSummary(snapshot: Snapshot): string {
+  const blocks = snapshot.architecture.skips.length;
+  return `${blocks} block${blocks === 1 ? '' : 's'} · depth ${snapshot.depth} · ${compact(snapshot.params)} parameters · ${flops(snapshot.flops)}`;
 }
 
 export class ChangesView {
@@ -86,7 +92,7 @@ export class ChangesView {
               change ? h('span', { className: 'muted', text: `change ${change.index + 1} · cycle ${change.cycle}, step ${change.step}` }) : null,
             ],
           }),
-          change ? h('p', { className: 'change-reason', text: change.change.reason }) : null,
+          change ? h('p', { className: 'change-reason', text: change.change.reason }) : h('p', { className: 'change-reason muted', text: snapshotSummary(snapshot) }),
           items.length ? h('ul', { className: 'diff-list', attrs: { 'aria-label': 'What changed' }, children: items }) : null,
         ],
       }),
@@ -95,6 +101,7 @@ export class ChangesView {
 
   private renderLog(model: RunModel, index: number): void {
     // Entries are appended as decisions arrive; earlier ones never change.
+    const added = model.changes.length > this.renderedChanges;
     for (let i = this.renderedChanges; i < model.changes.length; i++) this.log.append(this.entry(model.changes[i]));
     this.renderedChanges = model.changes.length;
     this.logCount.textContent = String(model.changes.length);
@@ -105,11 +112,14 @@ export class ChangesView {
       this.shownIndex = index;
       for (const el of this.log.querySelectorAll('.log-entry--current')) el.classList.remove('log-entry--current');
       const current = this.log.querySelector<HTMLElement>(`[data-snapshot="${index}"]`);
-      if (current) {
-        current.classList.add('log-entry--current');
-        // Next frame, when layout is clean again; only the log scrolls, never the page.
-        requestAnimationFrame(() => this.reveal(current));
-      }
+      if (current) current.classList.add('log-entry--current');
+      // At the newest snapshot the newest decisions matter most.
+      const target = current ?? (index === model.snapshots.length - 1 ? (this.log.lastElementChild as HTMLElement | null) : null);
+      // Next frame, when layout is clean again; only the log scrolls, never the page.
+      if (target) requestAnimationFrame(() => this.reveal(target));
+    } else if (added && index === model.snapshots.length - 1 && this.log.lastElementChild) {
+      const last = this.log.lastElementChild as HTMLElement;
+      requestAnimationFrame(() => this.reveal(last));
     }
   }
 

@@ -179,7 +179,12 @@ export class RunCharts {
         children: [h('figcaption', { className: 'chart-title', text: spec.title })],
       }),
     );
-    this.element = h('div', { className: 'charts', children: this.slots });
+    const key = h('div', {
+      className: 'marker-key',
+      attrs: { 'aria-hidden': 'true' },
+      children: [h('span', { className: 'key--insert', text: 'block inserted' }), h('span', { className: 'key--delete', text: 'block deleted' }), h('span', { className: 'key--resize', text: 'widths resized' })],
+    });
+    this.element = h('div', { className: 'charts', children: [key, ...this.slots] });
     this.palette = readPalette(document.body);
     // The width comes from the observer, so updates never force a synchronous layout.
     new ResizeObserver((entries) => {

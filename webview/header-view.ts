@@ -20,9 +20,9 @@ function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
-function field(label: string): { el: HTMLElement; value: HTMLElement } {
+function field(label: string, wide = false): { el: HTMLElement; value: HTMLElement } {
   const value = h('dd', { className: 'field-value', text: '–' });
-  const el = h('div', { className: 'field', children: [h('dt', { className: 'field-label', text: label }), value] });
+  const el = h('div', { className: wide ? 'field field--wide' : 'field', children: [h('dt', { className: 'field-label', text: label }), value] });
   return { el, value };
 }
 
@@ -38,12 +38,12 @@ export class HeaderView {
     children: [this.progressBar],
   });
   private readonly fields = {
-    phase: field('Phase'),
+    phase: field('Phase', true),
     position: field('Cycle / step'),
     epoch: field('Epoch'),
     metrics: field('Accuracy'),
     backend: field('Backend'),
-    dataset: field('Dataset'),
+    dataset: field('Dataset', true),
   };
   private readonly totals = {
     depth: field('Depth'),

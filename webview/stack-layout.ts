@@ -38,6 +38,8 @@ export interface StackSection {
   /** "14×14" for stem and stages. */
   resolution?: string;
   items: StackItem[];
+  /** Blocks the section's architecture has (ghosts of removed blocks not counted). */
+  blocks: number;
 }
 
 export interface StackModel {
@@ -57,8 +59,8 @@ function shortcutLabel(resolved: ResolvedArchitecture, blockId: string): string 
   if (!skip) return '';
   const { adapter } = skip;
   if (adapter.projection) return `1×1/${adapter.projection.stride} projection`;
-  if (adapter.padShortcut) return `zero-pad +${adapter.padShortcut}`;
-  if (adapter.padMain) return `pad main +${adapter.padMain}`;
+  if (adapter.padShortcut) return `shortcut zero-padded +${adapter.padShortcut}`;
+  if (adapter.padMain) return `output zero-padded +${adapter.padMain}`;
   return '';
 }
 
@@ -120,7 +122,13 @@ function blockFrom(id: string, layers: StackLayer[], resolved: ResolvedArchitect
   return { kind: 'block', id, status, layers, outShape: skip ? skip.outShape : layers[layers.length - 1].outShape, shortcut: shortcutLabel(resolved, id) };
 }
 
-function assemble(arch: Architecture, resolved: ResolvedArchitecture, rows: Row[], block: (id: string, layers: StackLayer[]) => StackBlock): StackModel {
+function assemble(
+  arch: Architecture,
+  resolved: ResolvedArchitecture,
+  rows: Row[],
+  block: (id: string, layers: StackLayer[]) => StackBlock,
+  ghost: RowStatus | undefined,
+): StackModel {
   let maxConvWidth = 1;
   let maxDenseUnits = 1;
   for (const { row } of rows) {
@@ -144,7 +152,7 @@ function assemble(arch: Architecture, resolved: ResolvedArchitecture, rows: Row[
 
   const sections: StackSection[] = [];
   const stem = items.slice(0, stemEnd);
-  if (stem.length) sections.push({ kind: 'stem', title: 'Stem', resolution: resolution(itemShape(stem[0])), items: stem });
+  if (stem.length) sections.push({ kind: 'stem', title: 'Stem', resolution: resolution(itemShape(stem[0])), items: stem, blocks: 0 });
   let stage: StackSection | undefined;
   let stageKey = '';
   let afterPool = false;
@@ -152,7 +160,7 @@ function assemble(arch: Architecture, resolved: ResolvedArchitecture, rows: Row[
   for (const item of items.slice(stemEnd, headStart)) {
     const key = resolution(itemShape(item));
     if (!stage || (afterPool && !isPool(item)) || (!isPool(item) && key !== stageKey)) {
-      stage = { kind: 'stage', title: `Stage ${++stageCount}`, resolution: key, items: [] };
+      stage = { kind: 'stage', title: `Stage ${++stageCount}`, resolution: key, items: [], blocks: 0 };
       sections.push(stage);
       stageKey = key;
       afterPool = false;
@@ -160,7 +168,8 @@ function assemble(arch: Architecture, resolved: ResolvedArchitecture, rows: Row[
     stage.items.push(item);
     if (isPool(item)) afterPool = true;
   }
-  sections.push({ kind: 'head', title: 'Head', items: items.slice(headStart) });
+  sections.push({ kind: 'head', title: 'Head', items: items.slice(headStart), blocks: 0 });
+  for (const section of sections) section.blocks = section.items.filter((i) => i.kind === 'block' && i.status !== ghost).length;
 
   return {
     input: [arch.input.height, arch.input.width, arch.input.channels],
@@ -192,7 +201,7 @@ export function layoutStack(arch: Architecture, previous?: Architecture): StackM
     else if (!inAfter) status = 'removed';
     else if (layers.some((l) => l.status !== 'same')) status = 'resized';
     return blockFrom(id, layers, inAfter ? after : before!, status);
-  });
+  }, 'removed');
 }
 
 /**
@@ -205,12 +214,13 @@ export function layoutSide(arch: Architecture, other: Architecture, side: 'left'
   const merged = side === 'right' ? mergeLayers(other, arch) : mergeLayers(arch, other);
   const rows = merged
     .filter((m) => (side === 'right' ? m.afterIndex !== undefined : m.beforeIndex !== undefined))
-    .map((m) => makeRow(m, resolved.layers[side === 'right' ? m.afterIndex! : m.beforeIndex!], side === 'right'));
+    // A merged row carries the newer side's layer; the left column must show its own.
+    .map((m) => (side === 'right' ? makeRow(m, resolved.layers[m.afterIndex!], true) : makeRow({ ...m, layer: arch.layers[m.beforeIndex!] }, resolved.layers[m.beforeIndex!], false)));
   const otherSkipIds = new Set(other.skips.map((s) => s.id));
   return assemble(arch, resolved, rows, (id, layers) => {
     let status: RowStatus = 'same';
     if (!otherSkipIds.has(id)) status = side === 'right' ? 'added' : 'removed';
     else if (layers.some((l) => l.status !== 'same')) status = 'resized';
     return blockFrom(id, layers, resolved, status);
-  });
+  }, undefined);
 }

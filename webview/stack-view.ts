@@ -82,11 +82,11 @@ function layerRow(row: StackLayer, model: StackModel, inBlock = false): HTMLElem
       h('span', {
         className: 'row-name',
         children: [
+          h('span', { className: 'row-op', text: operation(row.layer) }),
           h('span', {
-            className: 'row-op',
-            children: [operation(row.layer), status ? h('span', { className: `badge badge--${row.status}`, text: status, attrs: { 'aria-hidden': 'true' } }) : null],
+            className: 'row-sub',
+            children: [h('span', { className: 'row-id', text: row.layer.id }), status ? h('span', { className: `badge badge--${row.status}`, text: status, attrs: { 'aria-hidden': 'true' } }) : null],
           }),
-          h('span', { className: 'row-id', text: row.layer.id }),
         ],
       }),
       bar(row, model),
@@ -148,7 +148,7 @@ function section(sec: StackSection, model: StackModel): HTMLElement {
     list.append(virtualRow('softmax', 'classifier', String(model.numClasses), '1×1', 'row--softmax'));
   }
   if (sec.kind === 'stage' && sec.items.length === 0) list.append(h('li', { className: 'row row--empty', text: 'no blocks' }));
-  const blocks = sec.items.filter((i) => i.kind === 'block' && i.status !== 'removed').length;
+  const blocks = sec.blocks;
   const title = `${sec.title}${sec.resolution ? ` · ${sec.resolution}` : ''}`;
   return h('section', {
     className: `stack-section stack-section--${sec.kind}`,

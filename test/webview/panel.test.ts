@@ -147,6 +147,10 @@ describe('run panel in Chromium', function () {
       const change = events.find((e) => e.type === 'structural-change' && e.index === snapshots[i].changeIndex);
       assert.ok(change && change.type === 'structural-change');
       assert.equal(reason, change.change.reason);
+      if (!sawDelete && diff.removedBlocks.length > 0) {
+        mkdirSync(ARTIFACTS, { recursive: true });
+        await panel.page.screenshot({ path: join(ARTIFACTS, 'panel-change.png'), fullPage: true });
+      }
       sawInsert ||= diff.addedBlocks.length > 0;
       sawDelete ||= diff.removedBlocks.length > 0;
       sawResize ||= diff.resizedLayers.length > 0;
@@ -229,9 +233,14 @@ describe('run panel in Chromium', function () {
     assert.deepEqual(rightBlocks.filter(([, s]) => s === 'added').map(([id]) => id).sort(), expected.addedBlocks.map((b) => b.id).sort());
     assert.equal(leftBlocks.length, left.skips.length);
     assert.equal(rightBlocks.length, right.skips.length);
+    const leftRows = await drawnRows(panel, '.compare-column--left');
+    assert.deepEqual(leftRows.find((r) => r.id === stem.id), { id: stem.id, width: String(widthOf(left, stem.id)), status: 'resized' });
+    for (const layer of left.layers) if (layer.kind === 'conv') assert.equal(leftRows.find((r) => r.id === layer.id)?.width, String(layer.width));
     const rightStem = await drawnRows(panel, '.compare-column--right');
     assert.equal(rightStem.find((r) => r.id === stem.id)?.width, `${widthOf(left, stem.id)} → ${stem.width}`);
 
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await panel.page.screenshot({ path: join(ARTIFACTS, 'panel-compare.png'), fullPage: true });
     await panel.page.keyboard.press('Escape');
     assert.equal(await panel.page.isVisible('.compare'), false);
     await panel.page.close();

@@ -69,10 +69,19 @@ describe('stack layout (webview/stack-layout)', () => {
     const right: Architecture = JSON.parse(JSON.stringify(left));
     right.layers = right.layers.filter((l) => l.id !== 'a1' && l.id !== 'a2');
     right.skips = right.skips.filter((s) => s.id !== 'A');
+    const b2 = right.layers.find((x) => x.id === 'b2')!;
+    assert.equal(b2.kind, 'conv');
+    b2.width = 20;
     const l = layoutSide(left, right, 'left');
     const r = layoutSide(right, left, 'right');
     const blocks = (m: StackModel): string[] => m.sections.flatMap((s) => s.items).filter((i) => i.kind === 'block').map((b) => `${b.kind === 'block' ? b.id : ''}:${b.status}`);
-    assert.deepEqual(blocks(l), ['A:removed', 'B:same']);
-    assert.deepEqual(blocks(r), ['B:same']);
+    assert.deepEqual(blocks(l), ['A:removed', 'B:resized']);
+    assert.deepEqual(blocks(r), ['B:resized']);
+    const row = (m: StackModel, id: string) => m.sections.flatMap((s) => s.items).flatMap((i) => (i.kind === 'block' ? i.layers : [i])).find((x) => x.layer.id === id)!;
+    assert.deepEqual([row(l, 'b2').width, row(l, 'b2').fromWidth], [32, undefined]);
+    assert.deepEqual([row(r, 'b2').width, row(r, 'b2').fromWidth], [20, 32]);
+    // The left column holds block A, so its stage counts it; the merged view shows it as a ghost.
+    assert.equal(l.sections.find((s) => s.title === 'Stage 1')!.blocks, 1);
+    assert.equal(layoutStack(right, left).sections.find((s) => s.title === 'Stage 1')!.blocks, 0);
   });
 });
