@@ -232,6 +232,8 @@ export class RunManager {
       this.output(run, `$ ${describeLaunch(launch)}`, 'host');
       child = fork(launch.modulePath, launch.args, {
         execPath: launch.execPath,
+        // Not the extension host's flags (inspector ports, Electron switches).
+        execArgv: launch.execArgv,
         env: launch.env,
         cwd: launch.cwd,
         serialization: 'json',

@@ -55,7 +55,12 @@ export class RunService implements vscode.Disposable {
     this.disposables.push({ dispose: () => subscription.dispose() });
 
     const watcher = vscode.workspace.createFileSystemWatcher('**/.resbuilder/runs/*/events.jsonl');
-    this.disposables.push(watcher, watcher.onDidCreate(() => this.scheduleRefresh()), watcher.onDidChange(() => this.scheduleRefresh()), watcher.onDidDelete(() => this.scheduleRefresh()));
+    // A live run appends to its events.jsonl all the time; its summary comes over IPC, and the
+    // file is read again once the run has ended.
+    const changed = (uri: vscode.Uri): void => {
+      if (!this.liveRun(path.dirname(uri.fsPath))) this.scheduleRefresh();
+    };
+    this.disposables.push(watcher, watcher.onDidCreate(() => this.scheduleRefresh()), watcher.onDidChange(changed), watcher.onDidDelete(() => this.scheduleRefresh()));
     const archWatcher = vscode.workspace.createFileSystemWatcher('**/*.arch.json');
     this.disposables.push(archWatcher, archWatcher.onDidCreate(() => this.archChanged()), archWatcher.onDidDelete(() => this.archChanged()));
     this.disposables.push(
@@ -84,7 +89,7 @@ export class RunService implements vscode.Disposable {
 
   scheduleRefresh(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.refresh(), 200);
+    this.refreshTimer = setTimeout(() => void this.refresh(), 300);
   }
 
   async refresh(): Promise<void> {

@@ -24,6 +24,8 @@ export interface TrainerLaunchInput {
 export interface TrainerLaunch {
   modulePath: string;
   args: string[];
+  /** Node flags for the trainer; never inherited from the extension host. */
+  execArgv: string[];
   execPath: string;
   env: Record<string, string>;
   cwd: string;
@@ -74,7 +76,7 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
     execPath = input.hostExecPath;
     if (input.hostElectronVersion !== undefined) env.ELECTRON_RUN_AS_NODE = '1';
   }
-  return { modulePath: input.trainerScript, args, execPath, env, cwd };
+  return { modulePath: input.trainerScript, args, execArgv: [], execPath, env, cwd };
 }
 
 /** The command line a user could paste into a terminal to do the same (for logs and errors). */

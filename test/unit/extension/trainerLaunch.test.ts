@@ -16,6 +16,7 @@ describe('extension trainer launch', () => {
     assert.deepEqual(launch.args, ['run', '/w/exp/mnist.resbuilder.yaml', '--ipc']);
     assert.equal(launch.execPath, '/usr/bin/node');
     assert.equal(launch.cwd, '/w/exp');
+    assert.deepEqual(launch.execArgv, []);
     assert.equal(launch.env.PATH, '/bin');
     assert.equal('NODE_OPTIONS' in launch.env, false);
     assert.equal('ELECTRON_RUN_AS_NODE' in launch.env, false);
