@@ -12,5 +12,4 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev chromium libkrb5-dev ripgrep python3 make g++ >/dev/null
 
 npm ci --no-audit --no-fund
-if [ -x scripts/e2e-setup.sh ]; then bash scripts/e2e-setup.sh; fi
 npm test
