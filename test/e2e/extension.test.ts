@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
-import { ARTIFACTS, codeLens, openFile, openWorkbench, problems, runCommand, screenshot, webviewFrame, type Workbench } from './harness/workbench';
+import { ARTIFACTS, closeActiveEditor, codeLens, openFile, openWorkbench, problems, runCommand, screenshot, webviewFrame, type Workbench } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -100,6 +100,9 @@ describe('ResBuilder Studio in code-server', function () {
     await page.locator('.markers-panel .monaco-tl-row', { hasText: 'broken.resbuilder.yaml' }).waitFor({ state: 'detached', timeout: 30_000 });
     const fixed = await page.locator('.monaco-editor .view-lines').first().innerText();
     assert.match(fixed, /validationSplit:\s0\.2/);
+    // Leave the file as it was and close it, so no later step runs it.
+    await runCommand(page, 'File: Revert File');
+    await closeActiveEditor(page, 'broken.resbuilder.yaml');
   });
 
   it('runs a tiny search: the panel draws the stack and a structural change, the .arch.json appears', async () => {
@@ -142,5 +145,16 @@ describe('ResBuilder Studio in code-server', function () {
     await codeLens(page, 'Resume').waitFor({ timeout: 60_000 });
     await screenshot(page, '05-stopped');
     await runCommand(page, 'ResBuilder: Show Trainer Log');
+  });
+
+  it('restores the run panel after a reload and lists the runs with their state', async () => {
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    // The restored panel replays its run from events.jsonl.
+    await webviewFrame(page).locator('[data-layer-id]').first().waitFor({ timeout: 120_000 });
+    await page.locator('.activitybar .action-item [aria-label^="ResBuilder"]').first().click();
+    await page.locator('.monaco-list-row', { hasText: /tiny · .*finished/ }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-list-row', { hasText: /long · .*resumable/ }).first().waitFor({ timeout: 60_000 });
+    await screenshot(page, '06-restored-and-runs-view');
   });
 });

@@ -60,8 +60,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
+  // The row whose label is exactly the title: fuzzy matching ranks look-alikes too.
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first().click();
+}
+
+/** Closes the active editor with its tab's close button (Ctrl+W would go to the browser). */
+export async function closeActiveEditor(page: Page, name: string): Promise<void> {
+  const tab = activeTab(page, name);
+  await tab.hover();
+  await tab.locator('.tab-actions .codicon-close, .tab-actions .action-label').first().click();
+  await tab.waitFor({ state: 'detached' });
 }
 
 /** Opens a workspace file through Quick Open. */
@@ -73,21 +82,27 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await input.fill(relativePath);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
-  await page.locator(`.tab[data-resource-name="${path.basename(relativePath)}"], .tab:has-text("${path.basename(relativePath)}")`).first().waitFor();
+  await activeTab(page, path.basename(relativePath)).waitFor();
 }
 
+/** The active tab of the active editor group, when it shows `name`. */
+export function activeTab(page: Page, name: string): Locator {
+  return page.locator('.editor-group-container.active .tab.active', { hasText: name });
+}
+
+/** A CodeLens of the text editors on screen (a hidden editor renders none). */
 export function codeLens(page: Page, text: string): Locator {
   return page.locator('.codelens-decoration a', { hasText: text });
 }
 
 /** The DOM of the active webview: two iframes down. */
 export function webviewFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  return page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
 }
 
 /** The rows of the Problems panel (opens it). */
 export async function problems(page: Page): Promise<string[]> {
-  await runCommand(page, 'View: Focus Problems');
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
   const rows = page.locator('.markers-panel .monaco-tl-row');
   await rows.first().waitFor({ timeout: 30_000 });
   return rows.allInnerTexts();
