@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     }
   }
   for (const o of tfjs) {
-    if (o.ok) log(`TF.js ${o.backend}: ${o.detail}; compute threads ${o.threads.compute ?? '?'}, process threads ${o.threads.process ?? '?'}, peak RSS ${o.peakRssMb.toFixed(0)} MB.`);
+    if (o.ok) log(`TF.js ${o.backend}: ${o.detail ? `${o.detail}; ` : ''}compute threads ${o.threads.compute ?? '?'}, process threads ${o.threads.process ?? '?'}, peak RSS ${o.peakRssMb.toFixed(0)} MB.`);
   }
   const lines = unavailableLines(selection, tfjs);
   if (lines.length > 0) {

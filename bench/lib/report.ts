@@ -87,13 +87,15 @@ function table(header: string[], body: string[][], rightAligned: (i: number) => 
 }
 
 const num = (v: number, digits = 0): string => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** Whole numbers, with one decimal below 10 so a slow engine does not print as 0. */
+const rate = (v: number): string => num(v, v < 10 ? 1 : 0);
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const ratio = (v: number | null): string => (v === null ? '–' : `${v.toFixed(2)}×`);
 
 export function resultsTable(rows: ResultRow[]): string {
   const header = ['engine', 'model', 'train img/s', 'infer img/s', 'train GFLOP/s', 'train % peak', 'infer GFLOP/s', 'infer % peak', 'train vs torch', 'infer vs torch', 'threads', 'train CPU use', 'peak RSS MB'];
   const body = rows.map((r) => [
-    r.engine, r.model, num(r.trainImagesPerSecond), num(r.inferImagesPerSecond), num(r.trainGflops, 1), pct(r.trainPeakFraction),
+    r.engine, r.model, rate(r.trainImagesPerSecond), rate(r.inferImagesPerSecond), num(r.trainGflops, 1), pct(r.trainPeakFraction),
     num(r.inferGflops, 1), pct(r.inferPeakFraction), ratio(r.trainVsPytorch), ratio(r.inferVsPytorch),
     r.computeThreads === null ? '?' : String(r.computeThreads), r.trainCpuUse.toFixed(2), num(r.peakRssMb),
   ]);
