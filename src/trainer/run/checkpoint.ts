@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../../core/arch/types';
+import type { TrainingBatchesState } from '../data/batches';
 import { readBundle, writeBundle, type NamedArray } from './tensor-bundle';
 
 export const CHECKPOINT_VERSION = 1;
@@ -23,8 +24,11 @@ export interface CheckpointState<P = unknown> {
   architecture: Architecture;
   /** The run's own progress (search position, history), opaque here. */
   progress: P;
-  /** How far the phase in progress got, or null between phases. */
-  phase: { epochsDone: number; epochs: number } | null;
+  /**
+   * How far the phase in progress got, or null between phases. `batches` is there when a stop
+   * came inside an epoch: the epoch continues from that batch.
+   */
+  phase: { epochsDone: number; epochs: number; batches?: TrainingBatchesState } | null;
 }
 
 export interface Checkpoint<P = unknown> {

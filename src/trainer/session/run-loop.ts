@@ -17,6 +17,7 @@ import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../t
 import { trainPhase } from '../train/phase';
 import { evaluate } from '../train/evaluate';
 import type { NamedArray } from '../run/tensor-bundle';
+import type { TrainingBatchesState } from '../data/batches';
 import type { RunContext } from './context';
 import { exportResult } from './export-result';
 import { transferWeights } from '../model';
@@ -30,8 +31,8 @@ export interface LoopState {
   arch: Architecture;
   /** The model holding the current weights, or null before the first build. */
   model: tf.LayersModel | null;
-  /** A phase interrupted mid-way: its completed epochs and optimizer slots. */
-  resumePhase: { epochsDone: number; optimizer: NamedArray[] | null } | null;
+  /** A phase interrupted mid-way: its completed epochs, optimizer slots and, inside an epoch, the batch position. */
+  resumePhase: { epochsDone: number; optimizer: NamedArray[] | null; batches?: TrainingBatchesState } | null;
 }
 
 export type LoopOutcome = 'finished' | 'stopped';
@@ -84,6 +85,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   const resume = state.resumePhase;
   state.resumePhase = null;
   if (resume?.optimizer) await restoreOptimizerState(optimizer, resume.optimizer);
+  if (resume?.batches) ctx.data.setState(resume.batches);
   ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: searching ? p.cycle : undefined, step: searching ? p.t : undefined, epochs, label });
   const morphnet = searching && config.search.morphnetLambda > 0 ? morphnetTerm(model, state.arch, config.search) : null;
   try {
@@ -99,7 +101,12 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
         if (report.epoch < epochs) checkpoint(ctx, state, `${label}, epoch ${report.epoch}`, { epochsDone: report.epoch, epochs }, await saveOptimizerState(optimizer));
       },
     });
-    if (result.stopped) return false;
+    if (result.stopped) {
+      // The weights are consistent after the last completed batch: keep them, so a stop never
+      // costs more than that batch.
+      checkpoint(ctx, state, `${label}, stopped in epoch ${result.epochsDone + 1}`, { epochsDone: result.epochsDone, epochs, batches: ctx.data.getState() }, await saveOptimizerState(optimizer));
+      return false;
+    }
   } finally {
     optimizer.dispose();
   }

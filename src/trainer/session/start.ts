@@ -194,7 +194,7 @@ export async function resumeRun(runDir: string, opts: RunOptions): Promise<RunOu
         progress: saved.progress,
         arch: saved.architecture,
         model,
-        resumePhase: saved.phase ? { epochsDone: saved.phase.epochsDone, optimizer: checkpoint.optimizer } : null,
+        resumePhase: saved.phase ? { epochsDone: saved.phase.epochsDone, optimizer: checkpoint.optimizer, batches: saved.phase.batches } : null,
       };
       return await runLoop(ctx, state);
     } finally {

@@ -23,5 +23,8 @@ export function createTrainingData(dataset: LoadedDataset, config: ResolvedConfi
     testSize: dataset.test.count,
     trainEpoch: () => batches.epoch(),
     evaluationBatches: (split) => evaluationBatches(split === 'test' ? dataset.test : dataset.validation, options),
+    batchesLeft: () => batches.batchesLeft,
+    getState: () => batches.getState(),
+    setState: (state) => batches.setState(state),
   };
 }

@@ -1,5 +1,6 @@
 /** Evaluation of a model on a data split, in inference mode (BN uses its moving statistics). */
 import * as tf from '@tensorflow/tfjs';
+import type { TrainingBatchesState } from '../data/batches';
 
 export interface Batch {
   x: tf.Tensor4D;
@@ -16,6 +17,11 @@ export interface TrainingData {
   trainEpoch(): Iterable<Batch>;
   /** The split in order, without augmentation; the caller disposes each batch. */
   evaluationBatches(split: 'validation' | 'test'): Iterable<Batch>;
+  /** Training batches left in the epoch under way (all of the next one between epochs). */
+  batchesLeft(): number;
+  /** Where the training batches stand (order and augmentation draws), for a checkpoint inside an epoch. */
+  getState(): TrainingBatchesState;
+  setState(state: TrainingBatchesState): void;
 }
 
 /** The mean categorical cross-entropy of softmax outputs, and the number of correct predictions. */

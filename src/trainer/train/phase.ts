@@ -101,7 +101,8 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
     let lossSum = 0;
     let correctSum = 0;
     const batches = data.stepsPerEpoch;
-    let done = 0;
+    // A phase resumed inside an epoch continues that epoch's remaining batches.
+    let done = batches - data.batchesLeft();
     for (const batch of data.trainEpoch()) {
       try {
         const step = trainStep(opts, batch);
@@ -123,7 +124,7 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
         emitter.emit({
           type: 'epoch-progress', phase, epoch: epoch + 1, epochs, batch: done, batches,
           loss: lossSum / seen, accuracy: correctSum / seen, imagesPerSecond: perSecond,
-          etaSeconds: ((batches - done) * (seen / done)) / Math.max(perSecond, 1e-9),
+          etaSeconds: (data.batchesLeft() % batches) * opts.training.batchSize / Math.max(perSecond, 1e-9),
         });
       }
       // Let IPC messages and signals in between batches, so Stop is honoured promptly.

@@ -108,6 +108,34 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
   });
 
+  it('stops on SIGINT inside the first epoch with a checkpoint, resumable to the same result', async () => {
+    const ws = workspace();
+    const run = spawn(process.execPath, [CLI, 'run', ws.config, '--quiet'], { stdio: 'ignore' });
+    const sent = new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const runs = path.join(ws.dir, '.resbuilder', 'runs');
+        if (!fs.existsSync(runs) || fs.readdirSync(runs).length === 0) return;
+        const events = readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl'));
+        if (events.some((e) => e.type === 'epoch-progress')) {
+          clearInterval(timer);
+          run.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+    });
+    await sent;
+    const code = await new Promise<number | null>((resolve) => run.on('exit', (c) => resolve(c)));
+    assert.equal(code, 0, 'a requested stop is a clean exit');
+    const runDir = runDirOf(ws.dir);
+    const stopped = readEventsFile(path.join(runDir, 'events.jsonl')).at(-1);
+    assert.equal(stopped?.type, 'stopped');
+    assert.ok(stopped?.type === 'stopped' && stopped.resumable, 'resumable although no epoch had ended');
+    assert.equal(await cli(['resume', runDir]).done, 0);
+    const events = readEventsFile(path.join(runDir, 'events.jsonl'));
+    assert.deepEqual(decisions(events), decisions(reference.events));
+    assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
+  });
+
   it('resumes a run killed with SIGKILL mid-phase to the same decisions and architecture', async () => {
     const ws = workspace();
     // Kill once a mid-phase checkpoint (weights, optimizer slots, RNG states after epoch 1) of

@@ -59,6 +59,9 @@ function trainingData(train: ImageSet, test: ImageSet, batchSize: number): Train
     testSize: test.count,
     trainEpoch: () => batches.epoch(),
     evaluationBatches: () => evaluationBatches(test, options),
+    batchesLeft: () => batches.batchesLeft,
+    getState: () => batches.getState(),
+    setState: (state) => batches.setState(state),
   };
 }
 
