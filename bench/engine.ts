@@ -26,11 +26,15 @@ function log(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
-function gitCommit(): string | null {
+/** The commit, and the files under src/, native/ and bench/ that differ from it (the bundle measures the working tree). */
+function gitState(): { commit: string | null; uncommitted: string[] } {
+  const git = (args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git(['rev-parse', '--short', 'HEAD']).trim();
+    const uncommitted = git(['status', '--porcelain', '--', 'src', 'native/src', 'bench']).split('\n').filter((l) => l.trim() !== '').map((l) => l.slice(3));
+    return { commit, uncommitted };
   } catch {
-    return null;
+    return { commit: null, uncommitted: [] };
   }
 }
 
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify({
     timestamp: new Date().toISOString(),
-    commit: gitCommit(),
+    git: gitState(),
     machine,
     options,
     notes: [
