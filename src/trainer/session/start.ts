@@ -120,27 +120,39 @@ async function drive(emitter: EventEmitter, paths: RunPaths, body: () => Promise
   }
 }
 
-export async function startRun(configFile: string, opts: RunOptions): Promise<RunOutcome> {
-  const config = await loadConfigFile(path.resolve(configFile), { onWarning: (w) => process.stderr.write(`${w}\n`) });
-  const hash = configHash(config);
-  const paths = createRunDir(config.outputs.runsDir, config.name, config.configPath);
-  const emitter = new EventEmitter(paths.runId, paths.eventsFile, { ipc: opts.ipc });
+/** Runs `body` with a prepared context; any failure becomes a `failed` event in the run's record. */
+function driveRun(
+  config: ResolvedConfig,
+  paths: RunPaths,
+  emitter: EventEmitter,
+  opts: RunOptions,
+  body: (ctx: RunContext) => Promise<'finished' | 'stopped'>,
+): Promise<RunOutcome> {
   if (opts.onEvent) emitter.onEvent(opts.onEvent);
   let stopReason = () => 'stopped';
   return drive(emitter, paths, async () => {
-    const { ctx, uninstall } = await prepare(config, paths, emitter, opts, hash);
+    const { ctx, uninstall } = await prepare(config, paths, emitter, opts, configHash(config));
     stopReason = () => ctx.stop.why;
     try {
-      const { info } = ctx.dataset;
-      const arch = startArchitecture(config, { height: info.inputShape[0], width: info.inputShape[1], channels: info.inputShape[2] }, info.numClasses);
-      emitStarted(ctx, false);
-      const state: LoopState = { progress: initialProgress(config.mode, architectureKey(arch)), arch, model: null, resumePhase: null };
-      emitArchitecture(ctx, arch, 'start');
-      return await runLoop(ctx, state);
+      return await body(ctx);
     } finally {
       uninstall();
     }
   }, () => stopReason());
+}
+
+export async function startRun(configFile: string, opts: RunOptions): Promise<RunOutcome> {
+  const config = await loadConfigFile(path.resolve(configFile), { onWarning: (w) => process.stderr.write(`${w}\n`) });
+  const paths = createRunDir(config.outputs.runsDir, config.name, config.configPath);
+  const emitter = new EventEmitter(paths.runId, paths.eventsFile, { ipc: opts.ipc });
+  return driveRun(config, paths, emitter, opts, async (ctx) => {
+    const { info } = ctx.dataset;
+    const arch = startArchitecture(config, { height: info.inputShape[0], width: info.inputShape[1], channels: info.inputShape[2] }, info.numClasses);
+    emitStarted(ctx, false);
+    const state: LoopState = { progress: initialProgress(config.mode, architectureKey(arch)), arch, model: null, resumePhase: null };
+    emitArchitecture(ctx, arch, 'start');
+    return runLoop(ctx, state);
+  });
 }
 
 function emitStarted(ctx: RunContext, resumed: boolean): void {
@@ -171,34 +183,25 @@ export async function resumeRun(runDir: string, opts: RunOptions): Promise<RunOu
   if (!parsed.config) throw new ConfigError(paths.configCopy, parsed.diagnostics.filter((d) => d.severity === 'error'));
   for (const d of parsed.diagnostics) process.stderr.write(`${formatDiagnostic(d, paths.configCopy)}\n`);
   const config = parsed.config;
-  const hash = configHash(config);
   const emitter = new EventEmitter(paths.runId, paths.eventsFile, { ipc: opts.ipc, firstSeq: repairEventsFile(paths.eventsFile) });
-  if (opts.onEvent) emitter.onEvent(opts.onEvent);
-  let stopReason = () => 'stopped';
-  return drive(emitter, paths, async () => {
-    const { ctx, uninstall } = await prepare(config, paths, emitter, opts, hash);
-    stopReason = () => ctx.stop.why;
-    try {
-      const { state: saved } = checkpoint;
-      if (saved.configHash !== hash) {
-        ctx.emitter.emit({ type: 'log', level: 'warn', message: `The config copy in ${paths.dir} no longer matches the checkpoint's hash; continuing with the copy.` });
-      }
-      restoreRngs(ctx.rngs, saved.rng);
-      // Seed 0: the weights are overwritten from the checkpoint, and drawing from the init
-      // stream here would shift every later initialisation relative to an uninterrupted run.
-      const model = buildModel(saved.architecture, { seed: 0, zeroGammaLayers: [] });
-      loadModelWeights(model, checkpoint.weights, paths.checkpointDir);
-      emitStarted(ctx, true);
-      emitArchitecture(ctx, saved.architecture, 'resume');
-      const state: LoopState = {
-        progress: saved.progress,
-        arch: saved.architecture,
-        model,
-        resumePhase: saved.phase ? { epochsDone: saved.phase.epochsDone, optimizer: checkpoint.optimizer, batches: saved.phase.batches } : null,
-      };
-      return await runLoop(ctx, state);
-    } finally {
-      uninstall();
+  return driveRun(config, paths, emitter, opts, async (ctx) => {
+    const { state: saved } = checkpoint;
+    if (saved.configHash !== ctx.configHash) {
+      ctx.emitter.emit({ type: 'log', level: 'warn', message: `The config copy in ${paths.dir} no longer matches the checkpoint's hash; continuing with the copy.` });
     }
-  }, () => stopReason());
+    restoreRngs(ctx.rngs, saved.rng);
+    // Seed 0: the weights are overwritten from the checkpoint, and drawing from the init
+    // stream here would shift every later initialisation relative to an uninterrupted run.
+    const model = buildModel(saved.architecture, { seed: 0, zeroGammaLayers: [], batchNormMomentum: config.training.batchNormMomentum });
+    loadModelWeights(model, checkpoint.weights, paths.checkpointDir);
+    emitStarted(ctx, true);
+    emitArchitecture(ctx, saved.architecture, 'resume');
+    const state: LoopState = {
+      progress: saved.progress,
+      arch: saved.architecture,
+      model,
+      resumePhase: saved.phase ? { epochsDone: saved.phase.epochsDone, optimizer: checkpoint.optimizer, batches: saved.phase.batches } : null,
+    };
+    return runLoop(ctx, state);
+  });
 }

@@ -66,8 +66,11 @@ function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, l2: num
   });
 }
 
-function trainStep(opts: PhaseOptions, batch: Batch): { loss: number; correct: number } {
-  const { model, optimizer, training, penalized, extraLoss } = opts;
+/**
+ * One optimizer step on a batch: softmax cross-entropy plus `extra` (the penalties, computed
+ * inside the gradient tape so their gradients flow). Returns the loss and the correct count.
+ */
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, extra?: () => tf.Scalar): { loss: number; correct: number } {
   let correct: tf.Scalar | null = null;
   const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const cost = optimizer.minimize(
@@ -75,9 +78,7 @@ function trainStep(opts: PhaseOptions, batch: Batch): { loss: number; correct: n
       const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
       const parts = lossAndCorrect(probs, batch.y);
       correct = tf.keep(parts.correct);
-      let loss = parts.loss.add(kernelPenalty(penalized, training.l1, training.l2));
-      if (extraLoss) loss = loss.add(extraLoss.loss());
-      return loss as tf.Scalar;
+      return extra ? (parts.loss.add(extra()) as tf.Scalar) : parts.loss;
     },
     true,
     vars,
@@ -91,6 +92,10 @@ function trainStep(opts: PhaseOptions, batch: Batch): { loss: number; correct: n
 
 export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
   const { data, training, emitter, phase, epochs } = opts;
+  const penalties = (): tf.Scalar => {
+    const penalty = kernelPenalty(opts.penalized, training.l1, training.l2);
+    return opts.extraLoss ? (penalty.add(opts.extraLoss.loss()) as tf.Scalar) : penalty;
+  };
   let last: EpochReport | undefined;
   for (let epoch = opts.startEpoch ?? 0; epoch < epochs; epoch++) {
     const rate = learningRateAt(training, epoch, epochs);
@@ -105,7 +110,7 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
     let done = batches - data.batchesLeft();
     for (const batch of data.trainEpoch()) {
       try {
-        const step = trainStep(opts, batch);
+        const step = trainStep(opts.model, opts.optimizer, batch, penalties);
         lossSum += step.loss * batch.count;
         correctSum += step.correct;
         seen += batch.count;
