@@ -22,16 +22,39 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
 
+/**
+ * Adam's running β₁ᵗ and β₂ᵗ. `setWeights` recomputes them as pow(β, t + 1), which differs in the
+ * last bits from the product the uninterrupted run accumulated; those bits would make a resumed
+ * run's weights drift from the uninterrupted run's. They are private in TF.js, hence the cast.
+ */
+const ADAM_POWERS = ['accBeta1', 'accBeta2'] as const;
+type AdamPowers = Partial<Record<(typeof ADAM_POWERS)[number], tf.Variable>>;
+
+function toArray(name: string, tensor: tf.Tensor): NamedArray {
+  const int = tensor.dtype === 'int32';
+  const data = tensor.dataSync();
+  return { name, shape: tensor.shape.slice(), dtype: int ? 'int32' : 'float32', data: int ? Int32Array.from(data) : Float32Array.from(data) };
+}
+
 export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<NamedArray[]> {
   const named = await optimizer.getWeights();
-  return named.map((w) => {
-    const int = w.tensor.dtype === 'int32';
-    const data = w.tensor.dataSync();
-    return { name: w.name, shape: w.tensor.shape.slice(), dtype: int ? 'int32' : 'float32', data: int ? Int32Array.from(data) : Float32Array.from(data) };
-  });
+  const state = named.map((w) => toArray(w.name, w.tensor));
+  const powers = optimizer as unknown as AdamPowers;
+  for (const key of ADAM_POWERS) {
+    const variable = powers[key];
+    if (variable) state.push(toArray(`adam:${key}`, variable));
+  }
+  return state;
 }
 
 export async function restoreOptimizerState(optimizer: tf.Optimizer, state: NamedArray[]): Promise<void> {
+  const slots = state.filter((a) => !a.name.startsWith('adam:'));
   // setWeights turns these tensors into the optimizer's slot variables, so they are not disposed here.
-  await optimizer.setWeights(state.map((a) => ({ name: a.name, tensor: tf.tensor(a.data, a.shape, a.dtype) })));
+  await optimizer.setWeights(slots.map((a) => ({ name: a.name, tensor: tf.tensor(a.data, a.shape, a.dtype) })));
+  const powers = optimizer as unknown as AdamPowers;
+  for (const key of ADAM_POWERS) {
+    const saved = state.find((a) => a.name === `adam:${key}`);
+    const variable = powers[key];
+    if (saved && variable) tf.tidy(() => variable.assign(tf.tensor(saved.data, saved.shape, 'float32')));
+  }
 }
