@@ -1,19 +1,17 @@
 /**
  * Timed training and inference loops of one model on the active TF.js backend, on synthetic data
- * of the model's input shape. The training step is the trainer's: softmax outputs, the trainer's
- * cross-entropy (`lossAndCorrect`), `optimizer.minimize` over the model's trainable weights with
- * Adam, and the loss and correct count read back every step as `trainStep` in phase.ts does.
- * The L1/L2 kernel penalties and the search's MorphNet term are left out: they are elementwise
- * work on the weights, small next to the convolutions, and PyTorch is run without them too.
+ * of the model's input shape. The training step is the trainer's own `trainStep` (phase.ts):
+ * softmax outputs, the trainer's cross-entropy, `optimizer.minimize` over the model's trainable
+ * weights, the loss and correct count read back. It runs without the trainer's L1/L2 kernel
+ * penalties and the search's MorphNet term: they are elementwise work on the weights, small next
+ * to the convolutions, and PyTorch is run without them too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lossAndCorrect } from '../../src/trainer/train/evaluate';
+import type { Batch } from '../../src/trainer/train/evaluate';
+import { trainStep as trainerStep } from '../../src/trainer/train/phase';
 import type { Timing } from './types';
 
-export interface SyntheticBatch {
-  x: tf.Tensor4D;
-  y: tf.Tensor2D;
-}
+export type SyntheticBatch = Batch;
 
 /** Normal(0, 1) images and uniformly drawn one-hot labels, the same for a given seed. */
 export function syntheticBatch(batchSize: number, shape: readonly [number, number, number], numClasses: number, seed: number): SyntheticBatch {
@@ -21,7 +19,7 @@ export function syntheticBatch(batchSize: number, shape: readonly [number, numbe
     const x = tf.randomNormal([batchSize, ...shape], 0, 1, 'float32', seed) as tf.Tensor4D;
     const labels = tf.randomUniform([batchSize], 0, numClasses, 'int32', seed + 1);
     const y = tf.oneHot(labels as tf.Tensor1D, numClasses).toFloat() as tf.Tensor2D;
-    return { x, y };
+    return { x, y, count: batchSize };
   });
 }
 
@@ -35,27 +33,9 @@ export function adamSettings(optimizer: tf.AdamOptimizer): { learningRate: numbe
   return { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
 }
 
-/** One training step as phase.ts's trainStep runs it; returns the loss. */
+/** One training step of the trainer; returns the loss. */
 export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: SyntheticBatch): number {
-  let correct: tf.Scalar | null = null;
-  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const cost = optimizer.minimize(
-    () => {
-      const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
-      const parts = lossAndCorrect(probs, batch.y);
-      correct = tf.keep(parts.correct);
-      return parts.loss;
-    },
-    true,
-    vars,
-  );
-  const loss = cost!.dataSync()[0];
-  cost!.dispose();
-  if (correct) {
-    (correct as tf.Scalar).dataSync();
-    (correct as tf.Scalar).dispose();
-  }
-  return loss;
+  return trainerStep(model, optimizer, batch).loss;
 }
 
 /** Inference as evaluation runs it: model.predict, read back. */
