@@ -71,6 +71,14 @@ function runDirOf(dir: string): string {
   return path.join(runs, entries[0]);
 }
 
+/** The run's events so far, or none while the run folder is still being created. */
+function eventsSoFar(dir: string): TrainerEvent[] {
+  const runs = path.join(dir, '.resbuilder', 'runs');
+  if (!fs.existsSync(runs) || fs.readdirSync(runs).length === 0) return [];
+  const file = path.join(runDirOf(dir), 'events.jsonl');
+  return fs.existsSync(file) ? readEventsFile(file) : [];
+}
+
 function decisions(events: TrainerEvent[]): unknown[] {
   return events.filter((e) => e.type === 'structural-change').map((e) => (e.type === 'structural-change' ? { index: e.index, change: e.change } : null));
 }
@@ -113,10 +121,7 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     const run = spawn(process.execPath, [CLI, 'run', ws.config, '--quiet'], { stdio: 'ignore' });
     const sent = new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        const runs = path.join(ws.dir, '.resbuilder', 'runs');
-        if (!fs.existsSync(runs) || fs.readdirSync(runs).length === 0) return;
-        const events = readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl'));
-        if (events.some((e) => e.type === 'epoch-progress')) {
+        if (eventsSoFar(ws.dir).some((e) => e.type === 'epoch-progress')) {
           clearInterval(timer);
           run.kill('SIGINT');
           resolve();
@@ -143,10 +148,7 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     let killedAt = -1;
     const run = cli(['run', ws.config]);
     const killer = setInterval(() => {
-      const runs = path.join(ws.dir, '.resbuilder', 'runs');
-      if (!fs.existsSync(runs) || fs.readdirSync(runs).length === 0) return;
-      const file = path.join(runDirOf(ws.dir), 'events.jsonl');
-      const events = readEventsFile(file);
+      const events = eventsSoFar(ws.dir);
       const changes = events.filter((e) => e.type === 'structural-change').length;
       const afterInsert = events.findIndex((e) => e.type === 'structural-change' && e.change.kind === 'insert');
       const midPhase = afterInsert >= 0 && events.slice(afterInsert).some((e) => e.type === 'checkpoint' && / epoch 1$/.test(e.label));
