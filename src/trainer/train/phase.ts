@@ -47,6 +47,24 @@ export interface PhaseOptions {
   shouldStop: () => boolean;
   /** After every completed epoch (e.g. to write a checkpoint). */
   onEpochEnd?: (report: EpochReport) => Promise<void>;
+  /** Trains the batches instead of this thread's trainStep (e.g. data-parallel worker threads). */
+  stepper?: EpochStepper;
+}
+
+/** One trained batch's loss (mean over its images), correct predictions and image count. */
+export interface StepFigures {
+  loss: number;
+  correct: number;
+  count: number;
+}
+
+/**
+ * Trains an epoch's batches somewhere other than on this thread's model. When the iteration
+ * ends (also early, when the phase stops), the phase's model holds the weights after the last
+ * batch yielded and the data stands right after that batch.
+ */
+export interface EpochStepper {
+  epoch(data: TrainingData, learningRate: number): AsyncIterable<StepFigures>;
 }
 
 export interface PhaseResult {
@@ -57,7 +75,8 @@ export interface PhaseResult {
 
 const PROGRESS_INTERVAL_MS = 250;
 
-function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, l2: number): tf.Scalar {
+/** The L1 and L2 penalty on the given conv kernels (spec 4.2). */
+export function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, l2: number): tf.Scalar {
   return tf.tidy(() => {
     let total: tf.Scalar = tf.scalar(0);
     if (l1 > 0) for (const v of penalized.l1) total = total.add(tf.abs(v.read()).sum().mul(l1));
@@ -68,26 +87,40 @@ function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, l2: num
 
 /**
  * One optimizer step on a batch: softmax cross-entropy plus `extra` (the penalties, computed
- * inside the gradient tape so their gradients flow). Returns the loss and the correct count.
+ * inside the gradient tape so their gradients flow). Returns the cross-entropy alone (what the
+ * curves show; the penalties are reported per epoch) and the correct count.
  */
 export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, extra?: () => tf.Scalar): { loss: number; correct: number } {
-  let correct: tf.Scalar | null = null;
+  let kept: { loss: tf.Scalar; correct: tf.Scalar } | null = null;
   const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const cost = optimizer.minimize(
+  optimizer.minimize(
     () => {
       const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
       const parts = lossAndCorrect(probs, batch.y);
-      correct = tf.keep(parts.correct);
+      kept = { loss: tf.keep(parts.loss), correct: tf.keep(parts.correct) };
       return extra ? (parts.loss.add(extra()) as tf.Scalar) : parts.loss;
     },
-    true,
+    false,
     vars,
   );
-  const lossValue = cost!.dataSync()[0];
-  cost!.dispose();
-  const correctValue = correct ? (correct as tf.Scalar).dataSync()[0] : 0;
-  if (correct) (correct as tf.Scalar).dispose();
-  return { loss: lossValue, correct: correctValue };
+  const { loss, correct } = kept!;
+  const result = { loss: loss.dataSync()[0], correct: correct.dataSync()[0] };
+  loss.dispose();
+  correct.dispose();
+  return result;
+}
+
+function* localSteps(opts: PhaseOptions, penalties: () => tf.Scalar): Generator<StepFigures, void, undefined> {
+  for (const batch of opts.data.trainEpoch()) {
+    let step: { loss: number; correct: number };
+    try {
+      step = trainStep(opts.model, opts.optimizer, batch, penalties);
+    } finally {
+      batch.x.dispose();
+      batch.y.dispose();
+    }
+    yield { ...step, count: batch.count };
+  }
 }
 
 export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
@@ -108,16 +141,11 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
     const batches = data.stepsPerEpoch;
     // A phase resumed inside an epoch continues that epoch's remaining batches.
     let done = batches - data.batchesLeft();
-    for (const batch of data.trainEpoch()) {
-      try {
-        const step = trainStep(opts.model, opts.optimizer, batch, penalties);
-        lossSum += step.loss * batch.count;
-        correctSum += step.correct;
-        seen += batch.count;
-      } finally {
-        batch.x.dispose();
-        batch.y.dispose();
-      }
+    const steps = opts.stepper ? opts.stepper.epoch(data, rate) : localSteps(opts, penalties);
+    for await (const step of steps) {
+      lossSum += step.loss * step.count;
+      correctSum += step.correct;
+      seen += step.count;
       done += 1;
       if (!Number.isFinite(lossSum)) {
         throw new Error(`The loss became ${lossSum} in epoch ${epoch + 1}, batch ${done}: training diverged. Lower training.learningRate or the regularizer strengths.`);
