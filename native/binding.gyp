@@ -11,7 +11,8 @@
         "src/elementwise.cc",
         "src/reduce.cc",
         "src/tile.cc",
-        "src/batchnorm.cc"
+        "src/batchnorm.cc",
+        "src/batchnorm_grad.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8"],

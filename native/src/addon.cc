@@ -57,6 +57,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
+  exports.Set("batchNormGradSums", Napi::Function::New(env, BatchNormGradSums));
+  exports.Set("batchNormGradInput", Napi::Function::New(env, BatchNormGradInput));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("cacheSizes", Napi::Function::New(env, CacheSizes));
   exports.Set("clearCaches", Napi::Function::New(env, ClearCaches));

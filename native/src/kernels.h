@@ -18,5 +18,7 @@ Napi::Value AddN(const Napi::CallbackInfo& info);
 Napi::Value Reduce(const Napi::CallbackInfo& info);
 Napi::Value Tile(const Napi::CallbackInfo& info);
 Napi::Value BatchNormForward(const Napi::CallbackInfo& info);
+Napi::Value BatchNormGradSums(const Napi::CallbackInfo& info);
+Napi::Value BatchNormGradInput(const Napi::CallbackInfo& info);
 
 }  // namespace rbn

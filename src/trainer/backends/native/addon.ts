@@ -28,6 +28,10 @@ export interface NativeAddon {
   reduce(x: Float32Array, out: Float32Array, dims: number[], op: number): void;
   tile(x: Float32Array, inShape: number[], reps: number[], out: Float32Array): void;
   batchNormForward(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, channels: number, epsilon: number): void;
+  /** Per-channel Σdy and Σdy·x̂ (x̂ = (x − mean)·invStd) of channel-last dy and x into sumDy, sumDyXhat. */
+  batchNormGradSums(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, sumDy: Float32Array, sumDyXhat: Float32Array, channels: number): void;
+  /** dx = γ·invStd·(dy − sumDy/count − x̂·sumDyXhat/count), channel last. */
+  batchNormGradInput(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, sumDy: Float32Array, sumDyXhat: Float32Array, dx: Float32Array, channels: number, count: number): void;
   info(): { dnnlVersion: string; maxThreads: number; primitiveCacheCapacity: number };
   cacheSizes(): { conv: number; matmul: number; pool: number };
   clearCaches(): void;
@@ -36,7 +40,7 @@ export interface NativeAddon {
 
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'conv2dForward', 'conv2dBackwardData', 'conv2dBackwardFilter', 'matmul', 'pool2dForward',
-  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'batchNormForward', 'info',
+  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'batchNormForward', 'batchNormGradSums', 'batchNormGradInput', 'info',
   'cacheSizes', 'clearCaches', 'setNumThreads',
 ];
 
