@@ -15,6 +15,26 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/**
+ * Combines batch statistics across replicas that each hold a part of one batch (synchronised
+ * BN for data-parallel training): every replica then normalises with the whole batch's mean and
+ * variance, and its gradient uses the whole batch's Σdy and Σdy·x̂, so the replicas together
+ * compute exactly what one thread would on the whole batch.
+ */
+export interface BatchStatisticsReducer {
+  /** The whole batch's per-channel mean and variance and its value count, from this replica's. */
+  moments(count: number, mean: tf.Tensor1D, variance: tf.Tensor1D): { count: number; mean: tf.Tensor1D; variance: tf.Tensor1D };
+  /** Elementwise sums of per-channel values over the replicas. */
+  sums(values: tf.Tensor1D[]): tf.Tensor1D[];
+}
+
+let reducer: BatchStatisticsReducer | null = null;
+
+/** Installs (or with null removes) the reducer every BN in training mode of this thread uses. */
+export function setBatchStatisticsReducer(next: BatchStatisticsReducer | null): void {
+  reducer = next;
+}
+
 export interface BatchNormTraining {
   output: tf.Tensor;
   /** The batch statistics, for the moving averages; the caller disposes them. */
@@ -29,12 +49,15 @@ export interface BatchNormTraining {
  */
 export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTraining {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const count = x.size / x.shape[x.shape.length - 1];
+  // Replicas of a data-parallel step divide by the whole batch's count (set in the forward pass).
+  let count = x.size / x.shape[x.shape.length - 1];
+  const sync = reducer;
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
   const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    const { mean, variance } = tf.moments(input, axes);
+    let { mean, variance } = tf.moments(input, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+    if (sync) ({ count, mean, variance } = sync.moments(count, mean, variance));
     stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) };
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     save([input, g, mean, invStd]);
@@ -43,10 +66,12 @@ export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs, ms, inv] = saved;
         const xHat = tf.mul(tf.sub(xs, ms), inv);
-        const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, xHat), axes);
-        const centred = tf.sub(dy, tf.div(dBeta, count));
-        const dx = tf.mul(tf.sub(centred, tf.mul(xHat, tf.div(dGamma, count))), tf.mul(gs, inv));
+        const dBeta = tf.sum(dy, axes) as tf.Tensor1D;
+        const dGamma = tf.sum(tf.mul(dy, xHat), axes) as tf.Tensor1D;
+        // dγ and dβ stay this replica's own: the parameter gradients are summed after the backward pass.
+        const [sumBeta, sumGamma] = sync ? sync.sums([dBeta, dGamma]) : [dBeta, dGamma];
+        const centred = tf.sub(dy, tf.div(sumBeta, count));
+        const dx = tf.mul(tf.sub(centred, tf.mul(xHat, tf.div(sumGamma, count))), tf.mul(gs, inv));
         return [dx, dGamma, dBeta];
       },
     };

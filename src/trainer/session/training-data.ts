@@ -22,6 +22,7 @@ export function createTrainingData(dataset: LoadedDataset, config: ResolvedConfi
     validationSize: dataset.validation.count,
     testSize: dataset.test.count,
     trainEpoch: () => batches.epoch(),
+    trainHostEpoch: () => batches.hostEpoch(),
     evaluationBatches: (split) => evaluationBatches(split === 'test' ? dataset.test : dataset.validation, options),
     batchesLeft: () => batches.batchesLeft,
     getState: () => batches.getState(),

@@ -1,6 +1,6 @@
 /** Evaluation of a model on a data split, in inference mode (BN uses its moving statistics). */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingBatchesState } from '../data/batches';
+import type { HostBatch, TrainingBatchesState } from '../data/batches';
 
 export interface Batch {
   x: tf.Tensor4D;
@@ -15,6 +15,8 @@ export interface TrainingData {
   testSize: number;
   /** One epoch of training batches; the caller disposes each batch. */
   trainEpoch(): Iterable<Batch>;
+  /** As trainEpoch, as host arrays (for worker threads); optional, trainEpoch's tensors are read back without it. */
+  trainHostEpoch?(): Iterable<HostBatch>;
   /** The split in order, without augmentation; the caller disposes each batch. */
   evaluationBatches(split: 'validation' | 'test'): Iterable<Batch>;
   /** Training batches left in the epoch under way (all of the next one between epochs). */
