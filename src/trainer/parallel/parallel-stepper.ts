@@ -115,8 +115,14 @@ export class ParallelStepper implements EpochStepper {
     return this.handles.length;
   }
 
+  private checkUsable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error('the parallel stepper was closed');
+  }
+
   /** One optimizer step on a batch, split over the workers. */
   async step(batch: HostBatch, learningRate: number): Promise<StepFigures> {
+    this.checkUsable();
     const [, height, width, channels] = batch.shape;
     const ranges = shardRanges(batch.count, this.handles.length);
     const replies = await this.all(
@@ -173,6 +179,7 @@ export class ParallelStepper implements EpochStepper {
 
   /** Copies worker 0's weights (identical on every worker) into the training thread's model. */
   async syncModel(): Promise<void> {
+    this.checkUsable();
     const [reply] = await this.all([this.handles[0].request({ type: 'weights' })]);
     if (reply.type !== 'arrays') throw new Error(`a training worker answered a weights request with "${reply.type}"`);
     loadModelWeights(this.model, reply.arrays, 'training worker 0');
@@ -180,6 +187,7 @@ export class ParallelStepper implements EpochStepper {
 
   /** The optimizer's state (identical on every worker), as saveOptimizerState gives it, for a checkpoint. */
   async optimizerState(): Promise<NamedArray[]> {
+    this.checkUsable();
     const [reply] = await this.all([this.handles[0].request({ type: 'optimizer-state' })]);
     if (reply.type !== 'arrays') throw new Error(`a training worker answered an optimizer-state request with "${reply.type}"`);
     return reply.arrays;
@@ -199,8 +207,6 @@ export class ParallelStepper implements EpochStepper {
    * "abandoned" errors; the stepper cannot train after that.
    */
   private async all(requests: Promise<WorkerReply>[]): Promise<WorkerReply[]> {
-    if (this.failure) throw this.failure;
-    if (this.closed) throw new Error('the parallel stepper was closed');
     const settled = await Promise.allSettled(
       requests.map((r) =>
         r.catch((error: unknown) => {
