@@ -10,6 +10,7 @@ import { inspectTable } from '../../core/arch/inspect';
 import { ConfigError } from '../../core/config/diagnostics';
 import { BackendNameSchema } from '../../protocol/events';
 import { maybeRunProbe } from '../backends';
+import { maybeRunTrainingWorker } from '../parallel/worker-mode';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
 import { version as studioVersion } from '../../../package.json';
 import { ConsoleProgress } from './progress';
@@ -142,6 +143,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the process: a backend probe when asked for one (see backends/probe.ts), else the CLI. */
 export async function cli(): Promise<void> {
+  // A data-parallel training worker is a thread started on this same file.
+  if (maybeRunTrainingWorker()) return;
   if (await maybeRunProbe(process.argv)) return;
   const code = await main(process.argv.slice(2));
   // Exit explicitly: TF.js backends can keep handles open after the run is over.

@@ -25,6 +25,8 @@ import { buildFor, meanAbsOfInserted, morphnetTerm, penalizedKernels, rebuildKee
 import type { RunProgress } from './progress-state';
 import { rngStates } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
+import { openPhaseStepper } from '../parallel/run-stepper';
+import type { ParallelStepper } from '../parallel/parallel-stepper';
 
 export interface LoopState {
   progress: RunProgress;
@@ -88,7 +90,11 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   if (resume?.batches) ctx.data.setState(resume.batches);
   ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: searching ? p.cycle : undefined, step: searching ? p.t : undefined, epochs, label });
   const morphnet = searching && config.search.morphnetLambda > 0 ? morphnetTerm(model, state.arch, config.search) : null;
+  let stepper: ParallelStepper | null = null;
+  // With workers the optimizer state lives in them.
+  const optimizerState = () => (stepper ? stepper.optimizerState() : saveOptimizerState(optimizer));
   try {
+    stepper = await openPhaseStepper(ctx, { model, arch: state.arch, morphnet: morphnet !== null, optimizerState: resume?.optimizer ?? null });
     const result = await trainPhase({
       model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs,
       startEpoch: resume?.epochsDone ?? 0,
@@ -97,18 +103,20 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
       epochFigures: morphnet ? () => morphnet.figures() : undefined,
       emitter: ctx.emitter,
       shouldStop: () => ctx.stop.requested,
+      stepper: stepper ?? undefined,
       onEpochEnd: async (report) => {
-        if (report.epoch < epochs) checkpoint(ctx, state, `${label}, epoch ${report.epoch}`, { epochsDone: report.epoch, epochs }, await saveOptimizerState(optimizer));
+        if (report.epoch < epochs) checkpoint(ctx, state, `${label}, epoch ${report.epoch}`, { epochsDone: report.epoch, epochs }, await optimizerState());
       },
     });
     if (result.stopped) {
       // The weights are consistent after the last completed batch: keep them, so a stop never
       // costs more than that batch.
-      checkpoint(ctx, state, `${label}, stopped in epoch ${result.epochsDone + 1}`, { epochsDone: result.epochsDone, epochs, batches: ctx.data.getState() }, await saveOptimizerState(optimizer));
+      checkpoint(ctx, state, `${label}, stopped in epoch ${result.epochsDone + 1}`, { epochsDone: result.epochsDone, epochs, batches: ctx.data.getState() }, await optimizerState());
       return false;
     }
   } finally {
     optimizer.dispose();
+    await stepper?.close();
   }
 
   const test = evaluate(model, ctx.data, 'test');
@@ -147,17 +155,20 @@ async function runNoRegEvaluation(ctx: RunContext, state: LoopState): Promise<bo
     const optimizer = createOptimizer(config.training);
     const label = `No-reg evaluation ${kind === 'noreg-wi' ? 'from the trained weights' : 'from scratch'} (run ${state.progress.run})`;
     ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: state.progress.cycle, step: state.progress.t, epochs, label });
+    let stepper: ParallelStepper | null = null;
     try {
+      stepper = await openPhaseStepper(ctx, { model, arch: state.arch, morphnet: false, optimizerState: null });
       const result = await trainPhase({
         model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs,
         penalized: penalizedKernels(model, state.arch, config.search.l1OnlyOnInsertedLayers),
-        emitter: ctx.emitter, shouldStop: () => ctx.stop.requested,
+        emitter: ctx.emitter, shouldStop: () => ctx.stop.requested, stepper: stepper ?? undefined,
       });
       if (result.stopped) return false;
       const test = evaluate(model, ctx.data, 'test');
       ctx.emitter.emit({ type: 'evaluation', phase: kind, split: 'test', loss: test.loss, accuracy: test.accuracy });
     } finally {
       optimizer.dispose();
+      await stepper?.close();
       model.dispose();
     }
   }
