@@ -7,6 +7,7 @@
 #include "dnnl_context.h"
 #include "kernels.h"
 #include "napi_args.h"
+#include "parallel.h"
 
 namespace rbn {
 
@@ -38,7 +39,7 @@ Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
       add[k] = static_cast<float>((offset ? offset[k] : 0.0) - mean[k] * m);
     }
     const int64_t rows = static_cast<int64_t>(n / cs);
-#pragma omp parallel for schedule(static) if (static_cast<int64_t>(n) > (1 << 15))
+#pragma omp parallel for schedule(dynamic, RowsPerChunk(c)) if (static_cast<int64_t>(n) > kParallelThreshold)
     for (int64_t r = 0; r < rows; ++r) {
       const float* xr = x + r * c;
       float* yr = out + r * c;

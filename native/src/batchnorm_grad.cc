@@ -16,11 +16,11 @@
 #include "dnnl_context.h"
 #include "kernels.h"
 #include "napi_args.h"
+#include "parallel.h"
 
 namespace rbn {
 namespace {
 
-constexpr int64_t kParallelElements = 1 << 15;
 constexpr int64_t kBlockRows = 64;
 
 struct Layout {
@@ -81,19 +81,26 @@ Napi::Value BatchNormGradSums(const Napi::CallbackInfo& info) {
     float* sumDyXhat = Float32Arg(info, 5, cs, kKernel, "sumDyXhat");
     const int64_t c = l.channels, rows = l.rows;
 
-    std::vector<double> totalDy(cs, 0.0), totalDyXc(cs, 0.0);
-#pragma omp parallel if (static_cast<int64_t>(l.size) > kParallelElements)
+    // Chunks of rows keep their own partial sums, added in chunk order: the same result
+    // whichever thread took which chunk.
+    const int64_t rowsPerChunk = std::max<int64_t>(kBlockRows, RowsPerChunk(c));
+    const int64_t chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+    std::vector<double> partDy(static_cast<size_t>(chunks) * cs, 0.0), partDyXc(static_cast<size_t>(chunks) * cs, 0.0);
+#pragma omp parallel if (static_cast<int64_t>(l.size) > kParallelThreshold && chunks > 1)
     {
-      std::vector<double> partDy(cs, 0.0), partDyXc(cs, 0.0);
       std::vector<float> blockDy(cs), blockDyXc(cs);
-      const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-      const int64_t chunk = (rows + nt - 1) / nt;
-      const int64_t r0 = std::min(rows, t * chunk), r1 = std::min(rows, r0 + chunk);
-      AccumulateSums(dy, x, mean, r0, r1, c, partDy.data(), partDyXc.data(), blockDy.data(), blockDyXc.data());
-#pragma omp critical
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+        const int64_t r0 = chunk * rowsPerChunk, r1 = std::min(rows, r0 + rowsPerChunk);
+        AccumulateSums(dy, x, mean, r0, r1, c, partDy.data() + chunk * c, partDyXc.data() + chunk * c,
+                       blockDy.data(), blockDyXc.data());
+      }
+    }
+    std::vector<double> totalDy(cs, 0.0), totalDyXc(cs, 0.0);
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
       for (size_t k = 0; k < cs; ++k) {
-        totalDy[k] += partDy[k];
-        totalDyXc[k] += partDyXc[k];
+        totalDy[k] += partDy[chunk * c + k];
+        totalDyXc[k] += partDyXc[chunk * c + k];
       }
     }
     for (size_t k = 0; k < cs; ++k) {
@@ -132,7 +139,7 @@ Napi::Value BatchNormGradInput(const Napi::CallbackInfo& info) {
       o[j] = static_cast<float>(-kj * sumDy[j] / count);
     }
     const float *kp = k.data(), *sp = s.data(), *op = o.data();
-#pragma omp parallel for schedule(static) if (static_cast<int64_t>(l.size) > kParallelElements)
+#pragma omp parallel for schedule(dynamic, RowsPerChunk(c)) if (static_cast<int64_t>(l.size) > kParallelThreshold)
     for (int64_t r = 0; r < rows; ++r) {
       const float* dr = dy + r * c;
       const float* xr = x + r * c;

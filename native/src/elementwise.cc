@@ -12,18 +12,17 @@
 #include "dnnl_context.h"
 #include "kernels.h"
 #include "napi_args.h"
+#include "parallel.h"
 
 namespace rbn {
 namespace {
-
-constexpr int64_t kParallelThreshold = 1 << 15;
 
 enum class UnaryOp { Relu = 0, Relu6, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Sigmoid, Tanh, Count };
 enum class BinaryOp { Add = 0, Sub, Mul, Div, SquaredDifference, Maximum, Minimum, Count };
 
 template <UnaryOp Op>
 void MapUnary(const float* x, float* y, int64_t n, float alpha) {
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+#pragma omp parallel for schedule(dynamic, kGrain) if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i];
     float r;
@@ -124,7 +123,7 @@ void RunBinary(const BroadcastPlan& p, const float* a, const float* b, float* ou
   const int64_t len = p.dims[inner];
   int64_t rows = 1;
   for (size_t i = 0; i < inner; ++i) rows *= p.dims[i];
-#pragma omp parallel for schedule(static) if (rows * len > kParallelThreshold && rows > 1)
+#pragma omp parallel for schedule(dynamic, RowsPerChunk(len)) if (rows * len > kParallelThreshold && rows > 1)
   for (int64_t row = 0; row < rows; ++row) {
     int64_t rem = row, offA = 0, offB = 0;
     for (size_t d = inner; d-- > 0;) {
@@ -143,12 +142,11 @@ template <BinaryOp Op>
 void RunBinaryFlat(const BroadcastPlan& p, const float* a, const float* b, float* out) {
   const int64_t len = p.dims[0];
   const int64_t sa = p.strideA[0], sb = p.strideB[0];
-#pragma omp parallel if (len > kParallelThreshold)
-  {
-    const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    const int64_t chunk = (len + threads - 1) / threads;
-    const int64_t start = std::min(len, t * chunk), end = std::min(len, start + chunk);
-    if (end > start) Row<Op>(a + start * sa, sa, b + start * sb, sb, out + start, end - start);
+  const int64_t chunks = (len + kGrain - 1) / kGrain;
+#pragma omp parallel for schedule(dynamic, 1) if (len > kParallelThreshold)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int64_t start = chunk * kGrain, end = std::min(len, start + kGrain);
+    Row<Op>(a + start * sa, sa, b + start * sb, sb, out + start, end - start);
   }
 }
 
@@ -236,7 +234,7 @@ Napi::Value AddN(const Napi::CallbackInfo& info) {
     }
     if (inputs.empty()) throw ArgError(info.Env(), "addN", "needs at least one input");
     const int64_t len = static_cast<int64_t>(n);
-#pragma omp parallel for schedule(static) if (len > kParallelThreshold)
+#pragma omp parallel for schedule(dynamic, kGrain) if (len > kParallelThreshold)
     for (int64_t i = 0; i < len; ++i) {
       float s = inputs[0][i];
       for (size_t k = 1; k < inputs.size(); ++k) s += inputs[k][i];

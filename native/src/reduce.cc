@@ -13,6 +13,7 @@
 #include "dnnl_context.h"
 #include "kernels.h"
 #include "napi_args.h"
+#include "parallel.h"
 
 namespace rbn {
 namespace {
@@ -34,7 +35,7 @@ struct Accumulator {
 };
 
 void ReduceInner(const float* x, float* out, int64_t a, int64_t r, const Accumulator& acc, double scale) {
-#pragma omp parallel for schedule(static) if (a * r > (1 << 15) && a > 1)
+#pragma omp parallel for schedule(dynamic, RowsPerChunk(r)) if (a * r > kParallelThreshold && a > 1)
   for (int64_t i = 0; i < a; ++i) {
     const float* row = x + i * r;
     double s = acc.Init();
@@ -63,10 +64,10 @@ void AccumulateRows(const float* x, int64_t r0, int64_t r1, int64_t b, double* b
 void ReduceMiddle(const float* x, float* out, int64_t a, int64_t r, int64_t b, const Accumulator& acc, double scale) {
   const int threads = omp_get_max_threads();
   if (a >= 2 * threads) {
-#pragma omp parallel
+#pragma omp parallel if (a * r * b > kParallelThreshold)
     {
       std::vector<double> buf(static_cast<size_t>(b));
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, RowsPerChunk(r * b))
       for (int64_t i = 0; i < a; ++i) {
         std::fill(buf.begin(), buf.end(), acc.Init());
         AccumulateRows(x + i * r * b, 0, r, b, buf.data(), acc);
@@ -75,21 +76,42 @@ void ReduceMiddle(const float* x, float* out, int64_t a, int64_t r, int64_t b, c
     }
     return;
   }
-  // Few output slabs: split the reduced rows between threads and merge their partial results.
+  // Few output slabs: split each slab's reduced rows (or, for wide rows, its columns) into
+  // chunks. Row chunks keep their own partial results, combined in chunk order afterwards.
+  const int64_t rowsPerBlock = RowsPerChunk(b);
+  const int64_t blocks = (r + rowsPerBlock - 1) / rowsPerBlock;
+  const bool parallel = r * b > kParallelThreshold;
   for (int64_t i = 0; i < a; ++i) {
     const float* slab = x + i * r * b;
-    std::vector<double> total(static_cast<size_t>(b), acc.Init());
-#pragma omp parallel if (r * b > (1 << 15))
-    {
-      std::vector<double> buf(static_cast<size_t>(b), acc.Init());
-      const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-      const int64_t chunk = (r + nt - 1) / nt;
-      const int64_t r0 = std::min(r, t * chunk), r1 = std::min(r, r0 + chunk);
-      AccumulateRows(slab, r0, r1, b, buf.data(), acc);
-#pragma omp critical
-      for (int64_t k = 0; k < b; ++k) total[k] = acc.Combine(total[k], buf[k]);
+    float* dst = out + i * b;
+    if (parallel && b >= kGrain) {
+      const int64_t columnChunks = (b + kGrain - 1) / kGrain;
+#pragma omp parallel for schedule(dynamic, 1)
+      for (int64_t chunk = 0; chunk < columnChunks; ++chunk) {
+        const int64_t k0 = chunk * kGrain, width = std::min(b, k0 + kGrain) - k0;
+        std::vector<double> buf(static_cast<size_t>(width), acc.Init());
+        for (int64_t j = 0; j < r; ++j) {
+          const float* row = slab + j * b + k0;
+          for (int64_t k = 0; k < width; ++k) buf[k] = acc.Combine(buf[k], row[k]);
+        }
+        for (int64_t k = 0; k < width; ++k) dst[k0 + k] = static_cast<float>(buf[k] * scale);
+      }
+      continue;
     }
-    for (int64_t k = 0; k < b; ++k) out[i * b + k] = static_cast<float>(total[k] * scale);
+    std::vector<double> total(static_cast<size_t>(b), acc.Init());
+    if (!parallel || blocks < 2) {
+      AccumulateRows(slab, 0, r, b, total.data(), acc);
+    } else {
+      std::vector<double> partial(static_cast<size_t>(blocks * b), acc.Init());
+#pragma omp parallel for schedule(dynamic, 1)
+      for (int64_t blk = 0; blk < blocks; ++blk) {
+        AccumulateRows(slab, blk * rowsPerBlock, std::min(r, (blk + 1) * rowsPerBlock), b, partial.data() + blk * b, acc);
+      }
+      for (int64_t blk = 0; blk < blocks; ++blk) {
+        for (int64_t k = 0; k < b; ++k) total[k] = acc.Combine(total[k], partial[blk * b + k]);
+      }
+    }
+    for (int64_t k = 0; k < b; ++k) dst[k] = static_cast<float>(total[k] * scale);
   }
 }
 

@@ -7,6 +7,7 @@
 #include "dnnl_context.h"
 #include "kernels.h"
 #include "napi_args.h"
+#include "parallel.h"
 
 namespace rbn {
 
@@ -25,7 +26,7 @@ Napi::Value Tile(const Napi::CallbackInfo& info) {
     const int64_t rowIn = inShape[last], rowReps = reps[last], rowOut = outShape[last];
     int64_t rows = 1;
     for (size_t i = 0; i < last; ++i) rows *= outShape[i];
-#pragma omp parallel for schedule(static) if (rows * rowOut > (1 << 15) && rows > 1)
+#pragma omp parallel for schedule(dynamic, RowsPerChunk(rowOut)) if (rows * rowOut > kParallelThreshold && rows > 1)
     for (int64_t row = 0; row < rows; ++row) {
       int64_t rem = row, inRow = 0, inStride = 1;
       for (size_t d = last; d-- > 0;) {

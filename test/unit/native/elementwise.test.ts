@@ -100,6 +100,26 @@ describe('native backend: reductions match the cpu backend', function () {
     });
   });
 
+  it('reductions split into chunks across threads: many reduced rows, wide rows, many slabs', async () => {
+    const calls = await countAddonCalls('reduce', () => expectSameOnBothBackends('chunked reduce', () => {
+      const tall = t([3001, 7, 5], 21), wide = t([3, 20000], 22), slabs = t([9, 300, 40], 23);
+      return [tall, wide, slabs].flatMap((x) => [tf.sum(x, 0), tf.max(x, 0), tf.min(x, 0), tf.mean(x, 0)])
+        .concat([tf.sum(slabs, 1), tf.max(slabs, 1)]);
+    }));
+    assert.equal(calls, 14);
+  });
+
+  it('a parallel sum gives the same bits on every call', () => {
+    const x = t([128, 16, 16, 8], 24, 0.5);
+    const first = tf.sum(x, [0, 1, 2]);
+    for (let i = 0; i < 5; i++) {
+      const again = tf.sum(x, [0, 1, 2]);
+      assert.deepEqual(again.dataSync(), first.dataSync());
+      again.dispose();
+    }
+    tf.dispose([x, first]);
+  });
+
   it('non-contiguous axes fall back to the cpu kernel', async () => {
     const calls = await countAddonCalls('reduce', () =>
       expectSameOnBothBackends('sum 0,2', () => tf.sum(t([4, 5, 6], 20), [0, 2])));
