@@ -34,6 +34,8 @@ interface Measurement {
   mode: 'thread' | number;
   imagesPerSecond: number;
   secondsPerStep: number;
+  /** Per worker, the mean seconds per step it waited for the other workers in collectives. */
+  waitSecondsPerStep?: number[];
   steps: number;
   startSeconds: number;
 }
@@ -66,9 +68,11 @@ async function measure(mode: Measurement['mode'], training: TrainingConfig, data
   const started = performance.now();
   const stepper = mode === 'thread' ? null : await ParallelStepper.start({ workers: mode, model, arch, training, l1OnlyOnInsertedLayers: false, morphnet: null, optimizerState: null });
   const startSeconds = (performance.now() - started) / 1000;
+  let waited: number[] = [];
   const step = async (batch: HostBatch): Promise<void> => {
     if (stepper) {
       await stepper.step(batch, training.learningRate);
+      waited = waited.length === 0 ? stepper.lastWaitedMs.slice() : waited.map((w, i) => w + stepper.lastWaitedMs[i]);
       return;
     }
     const tensors = toTensors(batch);
@@ -78,10 +82,12 @@ async function measure(mode: Measurement['mode'], training: TrainingConfig, data
   };
   try {
     for (let i = 0; i < warmup; i++) await step(data[i % data.length]);
+    waited = [];
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) await step(data[i % data.length]);
     const seconds = (performance.now() - t0) / 1000;
-    return { mode, imagesPerSecond: (steps * BATCH) / seconds, secondsPerStep: seconds / steps, steps, startSeconds };
+    const waitSecondsPerStep = stepper ? waited.map((ms) => ms / 1000 / steps) : undefined;
+    return { mode, imagesPerSecond: (steps * BATCH) / seconds, secondsPerStep: seconds / steps, waitSecondsPerStep, steps, startSeconds };
   } finally {
     await stepper?.close();
     optimizer.dispose();
@@ -102,7 +108,8 @@ async function main(): Promise<void> {
     const m = await measure(mode, training, data, warmup, steps);
     results.push(m);
     const label = mode === 'thread' ? 'training thread (workers: 1)' : `${mode} worker thread${mode === 1 ? '' : 's'}`;
-    log(`  ${label.padEnd(30)} ${m.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${m.secondsPerStep.toFixed(2)} s/step${mode === 'thread' ? '' : `  (start ${m.startSeconds.toFixed(1)} s)`}`);
+    const extra = m.waitSecondsPerStep ? `  (start ${m.startSeconds.toFixed(1)} s; waiting for each other per step: ${m.waitSecondsPerStep.map((s) => `${s.toFixed(2)} s`).join(', ')})` : '';
+    log(`  ${label.padEnd(30)} ${m.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${m.secondsPerStep.toFixed(2)} s/step${extra}`);
   }
   const base = results[0].imagesPerSecond;
   const ratios = Object.fromEntries(results.slice(1).map((m) => [`workers${m.mode}`, m.imagesPerSecond / base]));

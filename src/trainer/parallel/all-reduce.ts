@@ -58,6 +58,8 @@ export class AllReduce {
   private readonly control: Int32Array;
   private readonly sets: Float64Array[];
   private calls = 0;
+  /** Milliseconds spent waiting for the other replicas so far (load imbalance and hand-over cost). */
+  waitedMs = 0;
 
   constructor(
     private readonly memory: AllReduceMemory,
@@ -101,10 +103,12 @@ export class AllReduce {
       Atomics.notify(control, GENERATION);
       return;
     }
+    const started = performance.now();
     while (Atomics.load(control, GENERATION) === generation) {
       // abortAllReduce notifies too; the time limit only bounds a wake-up that was missed.
       Atomics.wait(control, GENERATION, generation, 1000);
       if (Atomics.load(control, ABORTED)) throw new AllReduceAborted();
     }
+    this.waitedMs += performance.now() - started;
   }
 }

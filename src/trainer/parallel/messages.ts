@@ -51,6 +51,8 @@ export interface StepReply {
   /** This worker's part of the batch's mean cross-entropy (its mean weighed by its share of the batch). */
   loss: number;
   correct: number;
+  /** Milliseconds this worker waited for the others during the step. */
+  waitedMs: number;
 }
 
 export type WorkerReply =

@@ -74,6 +74,8 @@ function* hostBatches(data: TrainingData): Generator<HostBatch, void, undefined>
 export class ParallelStepper implements EpochStepper {
   private failure: TrainingWorkerError | null = null;
   private closed = false;
+  /** Per worker, the milliseconds it waited for the others in the last step (for benchmarks). */
+  lastWaitedMs: number[] = [];
 
   private constructor(
     private readonly model: tf.LayersModel,
@@ -134,11 +136,14 @@ export class ParallelStepper implements EpochStepper {
     );
     let loss = 0;
     let correct = 0;
+    const waited: number[] = [];
     for (const reply of replies) {
       if (reply.type !== 'step') throw new Error(`a training worker answered a step with "${reply.type}"`);
       loss += reply.result.loss;
       correct += reply.result.correct;
+      waited.push(reply.result.waitedMs);
     }
+    this.lastWaitedMs = waited;
     return { loss, correct, count: batch.count };
   }
 

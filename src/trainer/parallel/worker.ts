@@ -89,6 +89,7 @@ class TrainingWorker {
     const withPenalties = reduce.rank === 0;
     this.placeholder = shard.count === 0;
     const rows = Math.max(shard.count, 1);
+    const waitedBefore = reduce.waitedMs;
     setLearningRate(optimizer, shard.learningRate);
     const x = this.placeholder ? tf.zeros([1, ...shard.imageShape]) : tf.tensor4d(shard.x, [rows, ...shard.imageShape]);
     const y = this.placeholder ? tf.zeros([1, shard.numClasses]) : tf.tensor2d(shard.y, [rows, shard.numClasses]);
@@ -106,7 +107,7 @@ class TrainingWorker {
       value.dispose();
       this.applySummedGradients(phase, grads);
       const { loss, correct } = kept as unknown as { loss: tf.Scalar; correct: tf.Scalar };
-      return { loss: loss.dataSync()[0], correct: this.placeholder ? 0 : correct.dataSync()[0] };
+      return { loss: loss.dataSync()[0], correct: this.placeholder ? 0 : correct.dataSync()[0], waitedMs: reduce.waitedMs - waitedBefore };
     } finally {
       x.dispose();
       y.dispose();
