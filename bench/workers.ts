@@ -34,6 +34,12 @@ interface Measurement {
   mode: 'thread' | number;
   imagesPerSecond: number;
   secondsPerStep: number;
+  /**
+   * CPU seconds per step of the whole process (all threads). On a busy shared machine the wall
+   * time says little; if this stays near the training thread's, the work really is split, and
+   * on idle cores the wall time drops accordingly.
+   */
+  cpuSecondsPerStep: number;
   /** Per worker, the mean seconds per step it waited for the other workers in collectives. */
   waitSecondsPerStep?: number[];
   steps: number;
@@ -84,10 +90,13 @@ async function measure(mode: Measurement['mode'], training: TrainingConfig, data
     for (let i = 0; i < warmup; i++) await step(data[i % data.length]);
     waited = [];
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < steps; i++) await step(data[i % data.length]);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSecondsPerStep = (cpu.user + cpu.system) / 1e6 / steps;
     const waitSecondsPerStep = stepper ? waited.map((ms) => ms / 1000 / steps) : undefined;
-    return { mode, imagesPerSecond: (steps * BATCH) / seconds, secondsPerStep: seconds / steps, waitSecondsPerStep, steps, startSeconds };
+    return { mode, imagesPerSecond: (steps * BATCH) / seconds, secondsPerStep: seconds / steps, cpuSecondsPerStep, waitSecondsPerStep, steps, startSeconds };
   } finally {
     await stepper?.close();
     optimizer.dispose();
@@ -109,7 +118,7 @@ async function main(): Promise<void> {
     results.push(m);
     const label = mode === 'thread' ? 'training thread (workers: 1)' : `${mode} worker thread${mode === 1 ? '' : 's'}`;
     const extra = m.waitSecondsPerStep ? `  (start ${m.startSeconds.toFixed(1)} s; waiting for each other per step: ${m.waitSecondsPerStep.map((s) => `${s.toFixed(2)} s`).join(', ')})` : '';
-    log(`  ${label.padEnd(30)} ${m.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${m.secondsPerStep.toFixed(2)} s/step${extra}`);
+    log(`  ${label.padEnd(30)} ${m.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${m.secondsPerStep.toFixed(2)} s/step  ${m.cpuSecondsPerStep.toFixed(2)} CPU s/step${extra}`);
   }
   const base = results[0].imagesPerSecond;
   const ratios = Object.fromEntries(results.slice(1).map((m) => [`workers${m.mode}`, m.imagesPerSecond / base]));
