@@ -14,6 +14,7 @@
  * they are, so saved models are plain TF.js models.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormGradInput, batchNormGradSums } from './batch-norm-ops';
 
 /**
  * Combines batch statistics across replicas that each hold a part of one batch (synchronised
@@ -64,14 +65,12 @@ export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
     return {
       value: tf.batchNorm(input, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, epsilon),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, gs, ms, inv] = saved;
-        const xHat = tf.mul(tf.sub(xs, ms), inv);
-        const dBeta = tf.sum(dy, axes) as tf.Tensor1D;
-        const dGamma = tf.sum(tf.mul(dy, xHat), axes) as tf.Tensor1D;
+        const [xs, gs, ms, inv] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        // Two passes over the activations (one native kernel each where available): the sums, then dx.
+        const { sumDy: dBeta, sumDyXhat: dGamma } = batchNormGradSums(dy, xs, ms, inv);
         // dγ and dβ stay this replica's own: the parameter gradients are summed after the backward pass.
         const [sumBeta, sumGamma] = sync ? sync.sums([dBeta, dGamma]) : [dBeta, dGamma];
-        const centred = tf.sub(dy, tf.div(sumBeta, count));
-        const dx = tf.mul(tf.sub(centred, tf.mul(xHat, tf.div(sumGamma, count))), tf.mul(gs, inv));
+        const dx = batchNormGradInput(dy, xs, ms, inv, gs, sumBeta, sumGamma, count);
         return [dx, dGamma, dBeta];
       },
     };

@@ -97,7 +97,8 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
     () => {
       const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
       const parts = lossAndCorrect(probs, batch.y);
-      kept = { loss: tf.keep(parts.loss), correct: tf.keep(parts.correct) };
+      // A copy: minimize disposes the returned cost, which is parts.loss itself without `extra`.
+      kept = { loss: tf.keep(parts.loss.clone()), correct: tf.keep(parts.correct) };
       return extra ? (parts.loss.add(extra()) as tf.Scalar) : parts.loss;
     },
     false,

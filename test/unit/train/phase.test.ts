@@ -21,7 +21,7 @@ import { buildModel } from '../../../src/trainer/model';
 import { EventEmitter } from '../../../src/trainer/run/emitter';
 import type { TrainingData } from '../../../src/trainer/train/evaluate';
 import { createOptimizer } from '../../../src/trainer/train/optimizer';
-import { trainPhase, type PhaseOptions } from '../../../src/trainer/train/phase';
+import { trainPhase, trainStep, type PhaseOptions } from '../../../src/trainer/train/phase';
 import { penalizedKernels } from '../../../src/trainer/session/model-state';
 
 const SIZE = 12;
@@ -142,6 +142,22 @@ describe('training phase (wasm)', function () {
     // Adam moves each weight by about the learning rate per step, so 6 steps of a dominating L1
     // shrink mean |W| by roughly 6 × 3e-3; without the penalty nothing pulls the kernel to 0.
     assert.ok(strong < without - 0.01, `mean |W| with a strong L1 ${strong} vs without ${without}`);
+  });
+
+  it('takes a step without extra loss terms and reports the cross-entropy', () => {
+    const arch = smallArch();
+    const model = buildModel(arch, { seed: 3 });
+    const batch = trainingData(halvesDataset(16, 5), halvesDataset(16, 6), 16).trainEpoch()[Symbol.iterator]().next().value!;
+    const optimizer = createOptimizer(training);
+    trainStep(model, optimizer, batch);
+    const afterFirst = tf.memory().numTensors;
+    const step = trainStep(model, optimizer, batch);
+    assert.ok(Number.isFinite(step.loss) && step.loss > 0 && step.loss < 5, `loss ${step.loss}`);
+    assert.ok(step.correct >= 0 && step.correct <= 16);
+    assert.equal(tf.memory().numTensors, afterFirst, 'a step leaves no tensors behind');
+    batch.x.dispose();
+    batch.y.dispose();
+    model.dispose();
   });
 
   it('stops between batches when asked', async () => {
