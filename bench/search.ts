@@ -40,12 +40,13 @@ const preset = process.env.BENCH_PRESET ?? 'quick';
 const fashionLimit = Number(process.env.BENCH_FASHION_LIMIT ?? '12000');
 const fashionPath = process.env.BENCH_FASHION_PATH;
 
-// The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 2 epochs + 4 final epochs.
-const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 2, finalEpochs: 4 };
+// The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 2 epochs + 6 final epochs.
+const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 2, finalEpochs: 6 };
 const totalEpochs = SEARCH.cycles * (1 + SEARCH.insertionsPerCycle) * SEARCH.epochsPerTraining + SEARCH.finalEpochs;
 
 function datasetYaml(dataset: string): string {
-  if (dataset === 'mnist') return 'dataset:\n  source: mnist\n';
+  // Mirrored digits are other symbols, so MNIST trains without flips (as examples/ does).
+  if (dataset === 'mnist') return 'dataset:\n  source: mnist\n  augmentation:\n    flip: false\n';
   if (fashionPath) return `dataset:\n  source: idx\n  path: ${JSON.stringify(fashionPath)}\n${fashionLimit > 0 ? `  limit: ${fashionLimit}\n` : ''}`;
   return `dataset:\n  source: fashion-mnist\n${fashionLimit > 0 ? `  limit: ${fashionLimit}\n` : ''}`;
 }
@@ -56,7 +57,8 @@ function configYaml(job: Job): string {
     return `${head}mode: search\npreset: ${preset}\narchitecture:\n  start: empty\n  blockStyle: ${job.style}\n` +
       `search:\n  cycles: ${SEARCH.cycles}\n  insertionsPerCycle: ${SEARCH.insertionsPerCycle}\n  epochsPerTraining: ${SEARCH.epochsPerTraining}\n  finalEpochs: ${SEARCH.finalEpochs}\n`;
   }
-  return `${head}mode: train\narchitecture:\n  start: resnet20\n  blockStyle: ${job.style}\ntraining:\n  epochs: ${totalEpochs}\n`;
+  // The baseline gets the quick preset's training settings too (cosine schedule, BN momentum).
+  return `${head}mode: train\npreset: ${preset}\narchitecture:\n  start: resnet20\n  blockStyle: ${job.style}\ntraining:\n  epochs: ${totalEpochs}\n`;
 }
 
 function runJob(job: Job, dir: string): Promise<JobResult> {
