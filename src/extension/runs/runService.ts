@@ -168,25 +168,20 @@ export class RunService implements vscode.Disposable {
     }
     const runsDir = runsDirFor(configUri.fsPath, parsed.config.outputs.runsDir);
     this.configRunsDirs.set(configUri.fsPath, runsDir);
-    try {
-      const defaultBackend = readSettings().defaultBackend;
-      const backend = parsed.config.backend === 'auto' && defaultBackend !== 'auto' ? defaultBackend : undefined;
-      const run = this.manager.start({ configPath: configUri.fsPath, runsDir, backend });
-      this.track(run);
-      return run;
-    } catch (error) {
-      if (error instanceof RunRefusedError) {
-        void vscode.window.showInformationMessage(error.message);
-        return undefined;
-      }
-      throw error;
-    }
+    const defaultBackend = readSettings().defaultBackend;
+    const backend = parsed.config.backend === 'auto' && defaultBackend !== 'auto' ? defaultBackend : undefined;
+    return this.launch(() => this.manager.start({ configPath: configUri.fsPath, runsDir, backend }));
   }
 
   async resume(runDir: string): Promise<ManagedRun | undefined> {
     const record = this.records.find((r) => r.runDir === runDir);
+    return this.launch(() => this.manager.resume({ runDir, configPath: record?.summary.configPath ?? null }));
+  }
+
+  /** Starts tracking a run the manager launched; a refusal (too many runs) is a message, not an error. */
+  private launch(start: () => ManagedRun): ManagedRun | undefined {
     try {
-      const run = this.manager.resume({ runDir, configPath: record?.summary.configPath ?? null });
+      const run = start();
       this.track(run);
       return run;
     } catch (error) {
