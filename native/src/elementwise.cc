@@ -18,8 +18,7 @@ namespace rbn {
 namespace {
 
 enum class UnaryOp { Relu = 0, Relu6, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Sigmoid, Tanh, Count };
-// ReluGrad: a·step(b), the ReLU gradient dy·(x > 0) in one pass (NaN in x passes through as TF.js's step does).
-enum class BinaryOp { Add = 0, Sub, Mul, Div, SquaredDifference, Maximum, Minimum, ReluGrad, Count };
+enum class BinaryOp { Add = 0, Sub, Mul, Div, SquaredDifference, Maximum, Minimum, Count };
 
 template <UnaryOp Op>
 void MapUnary(const float* x, float* y, int64_t n, float alpha) {
@@ -51,7 +50,6 @@ inline float Apply(float a, float b) {
   else if constexpr (Op == BinaryOp::Div) return a / b;
   else if constexpr (Op == BinaryOp::SquaredDifference) return (a - b) * (a - b);
   else if constexpr (Op == BinaryOp::Maximum) return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b);
-  else if constexpr (Op == BinaryOp::ReluGrad) return b > 0.f ? a : (std::isnan(b) ? NAN : a * 0.f);
   else return (std::isnan(a) || std::isnan(b)) ? NAN : (a < b ? a : b);
 }
 
@@ -209,7 +207,6 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
       case BinaryOp::SquaredDifference: Dispatch<BinaryOp::SquaredDifference>(plan, a, b, out); break;
       case BinaryOp::Maximum: Dispatch<BinaryOp::Maximum>(plan, a, b, out); break;
       case BinaryOp::Minimum: Dispatch<BinaryOp::Minimum>(plan, a, b, out); break;
-      case BinaryOp::ReluGrad: Dispatch<BinaryOp::ReluGrad>(plan, a, b, out); break;
       default: throw ArgError(info.Env(), "binary", "unknown op " + std::to_string(op));
     }
     return info.Env().Undefined();
