@@ -60,18 +60,18 @@ function architecture(input: InputShape, numClasses: number, style: BlockStyle, 
  * A different skeleton can always be given as an `.arch.json` start file.
  */
 export function emptyNet(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
-  return architecture(
-    input,
-    numClasses,
-    style,
-    [
-      seedConv('stem', 64, 7, 2),
-      { kind: 'pool', id: 'maxpool', pool: 'max', size: 2, stride: 2 },
-      { kind: 'pool', id: 'avgpool', pool: 'avg', size: 2, stride: 2 },
-      { kind: 'dense', id: 'fc1000', units: 1000 },
-    ],
-    [],
-  );
+  return architecture(input, numClasses, style, referenceSkeleton([]), []);
+}
+
+/** The reference code's frame around the residual stages: stem 7×7/2 64, max pool, then after the stages an average pool and Dense(1000). */
+function referenceSkeleton(stages: Layer[]): Layer[] {
+  return [
+    seedConv('stem', 64, 7, 2),
+    { kind: 'pool', id: 'maxpool', pool: 'max', size: 2, stride: 2 },
+    ...stages,
+    { kind: 'pool', id: 'avgpool', pool: 'avg', size: 2, stride: 2 },
+    { kind: 'dense', id: 'fc1000', units: 1000 },
+  ];
 }
 
 /**
@@ -81,19 +81,7 @@ export function emptyNet(input: InputShape, numClasses: number, style: BlockStyl
  */
 export function resnet18(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
   const { layers, skips } = residualStages([64, 128, 256, 512], 2);
-  return architecture(
-    input,
-    numClasses,
-    style,
-    [
-      seedConv('stem', 64, 7, 2),
-      { kind: 'pool', id: 'maxpool', pool: 'max', size: 2, stride: 2 },
-      ...layers,
-      { kind: 'pool', id: 'avgpool', pool: 'avg', size: 2, stride: 2 },
-      { kind: 'dense', id: 'fc1000', units: 1000 },
-    ],
-    skips,
-  );
+  return architecture(input, numClasses, style, referenceSkeleton(layers), skips);
 }
 
 /**
