@@ -26,10 +26,6 @@ export class EventEmitter {
     this.listeners.push(listener);
   }
 
-  get nextSeq(): number {
-    return this.seq;
-  }
-
   emit<E extends TrainerEvent>(body: EventBody<E>): E {
     const candidate = { v: PROTOCOL_VERSION, runId: this.runId, seq: this.seq, time: new Date().toISOString(), ...body };
     // Validating our own output keeps a malformed event from ever reaching the record.

@@ -5,7 +5,6 @@
  * states, so a resumed run makes exactly the decisions the uninterrupted run makes.
  */
 import type { ArchDocumentChange } from '../../core/arch/document';
-import type { Architecture } from '../../core/arch/types';
 
 export type RunStage =
   /** Train the current architecture (a regularized search training). */
@@ -25,8 +24,6 @@ export interface RunProgress {
   t: number;
   /** 1-based count of regularized trainings (the reference code's `run`). */
   run: number;
-  /** Whether the current training starts from fresh weights (after a resize, or the first). */
-  fromScratch: boolean;
   /** The no-reg evaluation retrains (spec 5.0) of the last regularized run are still to run. */
   noRegPending: boolean;
   /** Layer ids that get a function-preserving zero init in the next model build. */
@@ -42,10 +39,7 @@ export interface RunProgress {
   alive: Record<string, number> | null;
   /** FLOPs of the net the last regularized run trained (spec 7.2's F_last). */
   trainedFlops: number | null;
-  /** The architecture the last checkpointed training trained (its weights are the checkpoint's). */
-  trainedArchitecture: Architecture | null;
   final: { test: { loss: number; accuracy: number }; validation: { loss: number; accuracy: number } | null } | null;
-  startedAt: string;
   /** Seconds spent in earlier processes of this run (before resumes). */
   elapsedBefore: number;
 }
@@ -57,7 +51,6 @@ export function initialProgress(mode: 'search' | 'train', startKey: string): Run
     cycle: 1,
     t: 0,
     run: 1,
-    fromScratch: true,
     noRegPending: false,
     zeroInit: [],
     visited: [startKey],
@@ -66,9 +59,7 @@ export function initialProgress(mode: 'search' | 'train', startKey: string): Run
     meanAbs: {},
     alive: null,
     trainedFlops: null,
-    trainedArchitecture: null,
     final: null,
-    startedAt: new Date().toISOString(),
     elapsedBefore: 0,
   };
 }

@@ -75,6 +75,12 @@ function phaseLabel(p: RunProgress, config: RunContext['config']): { kind: Phase
     : { kind: 'insert', label: `Training after insertion ${p.t}/${config.search.insertionsPerCycle} (${where})`, epochs: config.search.epochsPerTraining };
 }
 
+function evaluateTest(ctx: RunContext, model: tf.LayersModel, phase: PhaseKind): { loss: number; accuracy: number } {
+  const test = evaluate(model, ctx.data, 'test');
+  ctx.emitter.emit({ type: 'evaluation', phase, split: 'test', loss: test.loss, accuracy: test.accuracy });
+  return test;
+}
+
 /** Trains the current architecture for the current stage; returns false if a stop interrupted it. */
 async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> {
   const p = state.progress;
@@ -119,8 +125,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
     await stepper?.close();
   }
 
-  const test = evaluate(model, ctx.data, 'test');
-  ctx.emitter.emit({ type: 'evaluation', phase: kind, split: 'test', loss: test.loss, accuracy: test.accuracy });
+  const test = evaluateTest(ctx, model, kind);
   const validation = ctx.data.validationSize > 0 ? evaluate(model, ctx.data, 'validation') : null;
   if (searching) {
     p.accuracy[String(p.run)] = { test: test.accuracy, validation: validation?.accuracy ?? null };
@@ -128,9 +133,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
     delete p.meanAbs[String(p.run - 2)];
     p.alive = morphnet ? morphnet.alive() : null;
     p.trainedFlops = architectureCost(state.arch).flops;
-    p.trainedArchitecture = state.arch;
     p.zeroInit = [];
-    p.fromScratch = false;
     p.noRegPending = config.search.noRegEvaluation;
     p.stage = 'decide';
   } else {
@@ -164,8 +167,7 @@ async function runNoRegEvaluation(ctx: RunContext, state: LoopState): Promise<bo
         emitter: ctx.emitter, shouldStop: () => ctx.stop.requested, stepper: stepper ?? undefined,
       });
       if (result.stopped) return false;
-      const test = evaluate(model, ctx.data, 'test');
-      ctx.emitter.emit({ type: 'evaluation', phase: kind, split: 'test', loss: test.loss, accuracy: test.accuracy });
+      evaluateTest(ctx, model, kind);
     } finally {
       optimizer.dispose();
       await stepper?.close();
@@ -181,7 +183,7 @@ function applyDeletion(ctx: RunContext, state: LoopState): void {
   if (p.run === 1 && p.t === 0) return;
   const source = search.deleteUsesPreviousRunWeights ? String(p.run - 1) : String(p.run);
   const meanAbs = new Map(Object.entries(p.meanAbs[source] ?? {}));
-  const gateOn = search.gateAccuracy === 'test' ? 'test' : 'validation';
+  const gateOn = search.gateAccuracy;
   const now = p.accuracy[String(p.run)];
   const before = p.accuracy[String(p.run - 1)];
   const decision = decideDeletion({
@@ -240,7 +242,6 @@ function applyMorph(ctx: RunContext, state: LoopState): void {
   p.cycle += 1;
   p.t = 0;
   p.run += 1;
-  p.fromScratch = true;
   p.stage = p.cycle > search.cycles ? 'final' : 'train';
 }
 
