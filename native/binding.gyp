@@ -11,6 +11,7 @@
         "src/elementwise.cc",
         "src/reduce.cc",
         "src/tile.cc",
+        "src/layout.cc",
         "src/batchnorm.cc",
         "src/batchnorm_grad.cc"
       ],

@@ -56,6 +56,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addN", Napi::Function::New(env, AddN));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("tile", Napi::Function::New(env, Tile));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("pad", Napi::Function::New(env, Pad));
   exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
   exports.Set("batchNormGradSums", Napi::Function::New(env, BatchNormGradSums));
   exports.Set("batchNormGradInput", Napi::Function::New(env, BatchNormGradInput));

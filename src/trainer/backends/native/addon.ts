@@ -27,6 +27,10 @@ export interface NativeAddon {
   /** dims: [outer, reduced, inner] */
   reduce(x: Float32Array, out: Float32Array, dims: number[], op: number): void;
   tile(x: Float32Array, inShape: number[], reps: number[], out: Float32Array): void;
+  transpose(x: Float32Array, inShape: number[], perm: number[], out: Float32Array): void;
+  slice(x: Float32Array, inShape: number[], begin: number[], size: number[], out: Float32Array): void;
+  /** Constant padding: `before[d]` and `after[d]` elements of `value` around dimension d. */
+  pad(x: Float32Array, inShape: number[], before: number[], after: number[], value: number, out: Float32Array): void;
   batchNormForward(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, channels: number, epsilon: number): void;
   /** Per-channel Σdy and Σdy·x̂ (x̂ = (x − mean)·invStd) of channel-last dy and x into sumDy, sumDyXhat. */
   batchNormGradSums(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, sumDy: Float32Array, sumDyXhat: Float32Array, channels: number): void;
@@ -40,7 +44,7 @@ export interface NativeAddon {
 
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'conv2dForward', 'conv2dBackwardData', 'conv2dBackwardFilter', 'matmul', 'pool2dForward',
-  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'batchNormForward', 'batchNormGradSums', 'batchNormGradInput', 'info',
+  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'transpose', 'slice', 'pad', 'batchNormForward', 'batchNormGradSums', 'batchNormGradInput', 'info',
   'cacheSizes', 'clearCaches', 'setNumThreads',
 ];
 

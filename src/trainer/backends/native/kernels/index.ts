@@ -4,6 +4,7 @@ import { batchNormKernel } from './batchnorm';
 import { batchNormGradInputKernel, batchNormGradSumsKernel } from './batchnorm-grad';
 import { convKernels } from './conv2d';
 import { elementwiseKernels } from './elementwise';
+import { layoutKernels } from './layout';
 import { matmulKernels } from './matmul';
 import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
@@ -11,6 +12,6 @@ import { tileKernel } from './tile';
 
 /** Every kernel the native backend runs through oneDNN or its own C++ loops. */
 export const nativeKernels: KernelConfig[] = [
-  ...convKernels, ...matmulKernels, ...poolKernels, ...elementwiseKernels, ...reduceKernels, tileKernel, batchNormKernel,
+  ...convKernels, ...matmulKernels, ...poolKernels, ...elementwiseKernels, ...reduceKernels, tileKernel, ...layoutKernels, batchNormKernel,
   batchNormGradSumsKernel, batchNormGradInputKernel,
 ];
