@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installFusedBatchNorm } from './fused-batch-norm';
+import { installReluGradient } from './relu-gradient';
 import { ArchitectureError, resolveArchitecture, type ResolvedSkip } from '../../core/arch/resolve';
 import type { Architecture } from '../../core/arch/types';
 import { CLASSIFIER_NAME, INPUT_NAME, tfLayerName, type LayerRole } from './names';
@@ -127,8 +128,10 @@ class Builder {
 }
 
 export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.LayersModel {
-  // Training these models uses the closed-form batch-norm gradient (see fused-batch-norm.ts).
+  // Training these models uses the closed-form batch-norm gradient and the one-pass ReLU
+  // gradient (see fused-batch-norm.ts and relu-gradient.ts).
   installFusedBatchNorm();
+  installReluGradient();
   const resolved = resolveArchitecture(arch);
   const convIds = new Set(arch.layers.filter((l) => l.kind === 'conv').map((l) => l.id));
   for (const id of opts.zeroGammaLayers ?? []) {

@@ -6,6 +6,7 @@ import {
   Sigmoid, Sqrt, Square, SquaredDifference, Step, Sub, Tanh, util,
 } from '@tensorflow/tfjs';
 
+import { ReluGrad } from '../../../model/relu-gradient';
 import { withCpuFallback } from '../backend';
 
 const NAME = 'native';
@@ -17,6 +18,8 @@ export const UNARY_OPS: Readonly<Record<string, number>> = {
 
 export const BINARY_OPS: Readonly<Record<string, number>> = {
   [Add]: 0, [Sub]: 1, [Multiply]: 2, [RealDiv]: 3, [SquaredDifference]: 4, [Maximum]: 5, [Minimum]: 6,
+  // The fused ReLU gradient of src/trainer/model/relu-gradient.ts.
+  [ReluGrad]: 7,
 };
 
 function unary(kernelName: string, op: number): KernelConfig {
