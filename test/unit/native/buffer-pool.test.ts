@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 
 import type { NativeBackend } from '../../../src/trainer/backends/native';
+import { Float32BufferPool } from '../../../src/trainer/backends/native/buffer_pool';
 import { randomValues, useNativeBackend } from './helpers';
 
 describe('native backend: output array recycling', function () {
@@ -43,5 +44,45 @@ describe('native backend: output array recycling', function () {
     assert.deepEqual(Array.from(reshaped.dataSync()), expected);
     assert.deepEqual(Array.from(cloned.dataSync()), expected);
     tf.dispose([x, reshaped, cloned, ...others]);
+  });
+});
+
+describe('Float32BufferPool', () => {
+  it('when full, drops the sizes used least recently to keep the one just released', () => {
+    const pool = new Float32BufferPool(40 * 4);
+    const old = new Float32Array(10), recent = new Float32Array(20), incoming = new Float32Array(15);
+    pool.give(old);
+    pool.give(recent);
+    assert.equal(pool.bytes, 30 * 4);
+    pool.give(incoming);
+    assert.equal(pool.bytes, 35 * 4, 'the 10-element array (least recently used size) made room');
+    assert.equal(pool.take(15), incoming);
+    assert.equal(pool.take(20), recent);
+    assert.notEqual(pool.take(10), old, 'the evicted array is gone: a fresh one is allocated');
+  });
+
+  it('a size that was just taken counts as recently used', () => {
+    const pool = new Float32BufferPool(30 * 4);
+    const a = new Float32Array(10), b = new Float32Array(10), c = new Float32Array(12);
+    pool.give(new Float32Array(8));
+    pool.give(a);
+    pool.give(b);
+    assert.equal(pool.take(8).length, 8);
+    const eight = new Float32Array(8);
+    pool.give(eight);
+    pool.give(c);
+    assert.ok(pool.bytes <= 30 * 4);
+    assert.equal(pool.take(8), eight, 'the 8-element size was used after the 10-element one, so it stayed');
+    assert.equal(pool.take(12), c);
+  });
+
+  it('never holds more than its limit, and ignores an array larger than the whole limit', () => {
+    const pool = new Float32BufferPool(100 * 4);
+    pool.give(new Float32Array(101));
+    assert.equal(pool.bytes, 0);
+    for (let i = 1; i <= 30; i++) {
+      pool.give(new Float32Array(i));
+      assert.ok(pool.bytes <= 100 * 4, `after ${i} releases: ${pool.bytes} bytes`);
+    }
   });
 });

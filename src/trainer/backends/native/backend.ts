@@ -8,8 +8,8 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon';
 import { Float32BufferPool } from './buffer_pool';
 
-/** Released kernel outputs kept for reuse; a ResNet-20 step at batch 128 cycles about this much. */
-const POOL_LIMIT_BYTES = 512 * 2 ** 20;
+/** Released kernel outputs kept for reuse: more than a ResNet-20 step at batch 128 releases (see buffer_pool.ts). */
+const POOL_LIMIT_BYTES = 1024 * 2 ** 20;
 
 export class NativeBackend extends MathBackendCPU {
   private readonly pool = new Float32BufferPool(POOL_LIMIT_BYTES);
