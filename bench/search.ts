@@ -40,8 +40,8 @@ const preset = process.env.BENCH_PRESET ?? 'quick';
 const fashionLimit = Number(process.env.BENCH_FASHION_LIMIT ?? '12000');
 const fashionPath = process.env.BENCH_FASHION_PATH;
 
-// The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 2 epochs + 6 final epochs.
-const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 2, finalEpochs: 6 };
+// The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 1 epoch + 12 final epochs.
+const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 1, finalEpochs: 12 };
 const totalEpochs = SEARCH.cycles * (1 + SEARCH.insertionsPerCycle) * SEARCH.epochsPerTraining + SEARCH.finalEpochs;
 
 function datasetYaml(dataset: string): string {

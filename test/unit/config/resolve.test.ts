@@ -58,7 +58,7 @@ describe('config resolution: presets', () => {
     const quick = resolved('preset: quick\n');
     assert.deepEqual(
       [quick.search.cycles, quick.search.insertionsPerCycle, quick.search.epochsPerTraining, quick.search.finalEpochs, quick.search.targetFlops],
-      [2, 2, 2, 6, 2e7],
+      [2, 2, 1, 12, 2e7],
     );
     assert.equal(quick.training.batchSize, 128);
     // Everything the preset does not name keeps its default.
