@@ -86,3 +86,23 @@ describe('Float32BufferPool', () => {
     }
   });
 });
+
+describe('Float32BufferPool sweeps', () => {
+  it('drops sizes nobody took during the last sweep window, and keeps the ones in use', () => {
+    const pool = new Float32BufferPool(1000 * 4, 10);
+    const stale = new Float32Array(50);
+    pool.give(stale);
+    const inUse = new Float32Array(20);
+    pool.give(inUse);
+    // Nine takes of the size in use (each released again): no sweep yet.
+    for (let i = 0; i < 9; i++) pool.give(pool.take(20));
+    assert.equal(pool.bytes, 70 * 4);
+    // The tenth take sweeps: 50 was never taken in the window, 20 was.
+    const array = pool.take(20);
+    assert.equal(array, inUse);
+    assert.equal(pool.bytes, 0, 'the stale 50-element array is gone');
+    pool.give(array);
+    assert.equal(pool.take(20), inUse);
+    assert.notEqual(pool.take(50), stale);
+  });
+});
