@@ -13,6 +13,7 @@
         "src/tile.cc",
         "src/layout.cc",
         "src/batchnorm.cc",
+        "src/batchnorm_moments.cc",
         "src/batchnorm_grad.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -60,6 +60,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("slice", Napi::Function::New(env, Slice));
   exports.Set("pad", Napi::Function::New(env, Pad));
   exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
+  exports.Set("batchMoments", Napi::Function::New(env, BatchMoments));
   exports.Set("batchNormGradSums", Napi::Function::New(env, BatchNormGradSums));
   exports.Set("batchNormGradInput", Napi::Function::New(env, BatchNormGradInput));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -21,6 +21,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info);
 Napi::Value Slice(const Napi::CallbackInfo& info);
 Napi::Value Pad(const Napi::CallbackInfo& info);
 Napi::Value BatchNormForward(const Napi::CallbackInfo& info);
+Napi::Value BatchMoments(const Napi::CallbackInfo& info);
 Napi::Value BatchNormGradSums(const Napi::CallbackInfo& info);
 Napi::Value BatchNormGradInput(const Napi::CallbackInfo& info);
 

@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Kernel names a backend may implement; inputs and attributes as `batchNormGradSums`/`batchNormGradInput` pass them. */
+/** Kernel names a backend may implement; inputs and attributes as `batchMoments`/`batchNormGradSums`/`batchNormGradInput` pass them. */
+export const BatchMoments = 'ResBuilderBatchMoments';
 export const BatchNormGradSums = 'ResBuilderBatchNormGradSums';
 export const BatchNormGradInput = 'ResBuilderBatchNormGradInput';
 
@@ -45,6 +46,20 @@ function hasKernel(name: string): boolean {
 
 function reducedAxes(x: tf.Tensor): number[] {
   return x.shape.slice(0, -1).map((_, i) => i);
+}
+
+/**
+ * The batch statistics of a channel-last activation: per-channel mean and biased variance, as
+ * `tf.moments` over every axis but the last. Not differentiable (the batch-norm gradient is in
+ * closed form); a backend with the kernel reads x twice instead of tf.moments' four passes.
+ */
+export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  if (x.rank < 1) throw new Error('batchMoments: x must have a channel axis (got a scalar)');
+  if (hasKernel(BatchMoments) && x.dtype === 'float32' && x.size > 0) {
+    const [mean, variance] = tf.engine().runKernel(BatchMoments, { x }) as tf.Tensor1D[];
+    return { mean, variance };
+  }
+  return tf.moments(x, reducedAxes(x)) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
 }
 
 /** Per-channel Σdy and Σdy·x̂ of a channel-last activation, x̂ = (x − mean)·invStd. */

@@ -14,7 +14,7 @@
  * they are, so saved models are plain TF.js models.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormGradInput, batchNormGradSums } from './batch-norm-ops';
+import { batchMoments, batchNormGradInput, batchNormGradSums } from './batch-norm-ops';
 
 /**
  * Combines batch statistics across replicas that each hold a part of one batch (synchronised
@@ -49,7 +49,6 @@ export interface BatchNormTraining {
  * on them; their effect on dx is in the closed form.
  */
 export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTraining {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
   // Replicas of a data-parallel step divide by the whole batch's count (set in the forward pass).
   let count = x.size / x.shape[x.shape.length - 1];
   const sync = reducer;
@@ -57,7 +56,7 @@ export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
   const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    let { mean, variance } = tf.moments(input, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+    let { mean, variance } = batchMoments(input);
     if (sync) ({ count, mean, variance } = sync.moments(count, mean, variance));
     stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) };
     const invStd = tf.rsqrt(tf.add(variance, epsilon));

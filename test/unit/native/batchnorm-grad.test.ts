@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 
+import * as tf from '@tensorflow/tfjs';
+
 import { loadNativeAddon } from '../../../src/trainer/backends/native';
-import { randomValues, relativeError, useNativeBackend } from './helpers';
+import { batchMoments } from '../../../src/trainer/model/batch-norm-ops';
+import { countAddonCalls, randomValues, relativeError, useNativeBackend } from './helpers';
 
 // The addon's batch-norm gradient functions called directly: argument checks, and a row count
 // above the parallel threshold with a remainder so both threads' slices and the float-block
@@ -41,5 +44,27 @@ describe('native addon: batch-norm gradient kernels', function () {
       return gamma[j] * invStd[j] * (dy[i] - refDy[j] / (3 * rows) - xHat * refDyXhat[j] / (3 * rows));
     });
     assert.ok(relativeError(dx, refDx) <= 1e-5, `dx ${relativeError(dx, refDx)}`);
+  });
+});
+
+describe('native backend: batch statistics', function () {
+  before(useNativeBackend);
+
+  it('batchMoments equals tf.moments on cpu (odd channel counts, one row, large offsets)', async () => {
+    const cases: Array<[number[], number]> = [[[4, 5, 5, 6], 0], [[128, 8, 8, 64], 0], [[3, 7, 7, 13], 50], [[1, 1, 1, 5], 0], [[2, 9], -3]];
+    for (const [shape, offset] of cases) {
+      const values = randomValues(tf.util.sizeFromShape(shape), shape.length * 31 + shape[shape.length - 1]).map((v) => v * 2 + offset);
+      const expected = await tf.setBackend('cpu').then(() => tf.tidy(() => {
+        const m = tf.moments(tf.tensor(values, shape), shape.slice(0, -1).map((_, i) => i));
+        return [m.mean.dataSync().slice(), m.variance.dataSync().slice()];
+      }));
+      await tf.setBackend('native');
+      const calls = await countAddonCalls('batchMoments', async () => {
+        const { mean, variance } = batchMoments(tf.tensor(values, shape));
+        assert.ok(relativeError(mean.dataSync(), expected[0]) <= 1e-4, `mean of [${shape}]`);
+        assert.ok(relativeError(variance.dataSync(), expected[1]) <= 1e-4, `variance of [${shape}]`);
+      });
+      assert.equal(calls, 1);
+    }
   });
 });

@@ -32,6 +32,8 @@ export interface NativeAddon {
   /** Constant padding: `before[d]` and `after[d]` elements of `value` around dimension d. */
   pad(x: Float32Array, inShape: number[], before: number[], after: number[], value: number, out: Float32Array): void;
   batchNormForward(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, channels: number, epsilon: number): void;
+  /** Per-channel mean and biased variance of channel-last x (tf.moments over every axis but the last). */
+  batchMoments(x: Float32Array, mean: Float32Array, variance: Float32Array, channels: number): void;
   /** Per-channel Σdy and Σdy·x̂ (x̂ = (x − mean)·invStd) of channel-last dy and x into sumDy, sumDyXhat. */
   batchNormGradSums(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, sumDy: Float32Array, sumDyXhat: Float32Array, channels: number): void;
   /** dx = γ·invStd·(dy − sumDy/count − x̂·sumDyXhat/count), channel last. */
@@ -44,7 +46,7 @@ export interface NativeAddon {
 
 const REQUIRED_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'conv2dForward', 'conv2dBackwardData', 'conv2dBackwardFilter', 'matmul', 'pool2dForward',
-  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'transpose', 'slice', 'pad', 'batchNormForward', 'batchNormGradSums', 'batchNormGradInput', 'info',
+  'pool2dBackward', 'unary', 'binary', 'addN', 'reduce', 'tile', 'transpose', 'slice', 'pad', 'batchNormForward', 'batchMoments', 'batchNormGradSums', 'batchNormGradInput', 'info',
   'cacheSizes', 'clearCaches', 'setNumThreads',
 ];
 

@@ -1,9 +1,9 @@
-// The batch-norm gradient's two passes (src/trainer/model/batch-norm-ops.ts) in one native
-// loop each. There is no CPU kernel to fall back to, so anything the loops cannot take is an
+// The batch statistics and the batch-norm gradient's two passes (src/trainer/model/batch-norm-ops.ts)
+// in native loops. There is no CPU kernel to fall back to, so anything the loops cannot take is an
 // error that names the input.
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 
-import { BatchNormGradInput, BatchNormGradSums } from '../../../model/batch-norm-ops';
+import { BatchMoments, BatchNormGradInput, BatchNormGradSums } from '../../../model/batch-norm-ops';
 import type { NativeBackend } from '../backend';
 
 function float32Inputs(kernel: string, backend: NativeBackend, inputs: Record<string, TensorInfo>, names: string[]): Float32Array[] {
@@ -13,6 +13,20 @@ function float32Inputs(kernel: string, backend: NativeBackend, inputs: Record<st
     return values;
   });
 }
+
+export const batchMomentsKernel: KernelConfig = {
+  kernelName: BatchMoments,
+  backendName: 'native',
+  kernelFunc: ({ inputs, backend }) => {
+    const native = backend as NativeBackend;
+    const named = inputs as Record<string, TensorInfo>;
+    const [x] = float32Inputs(BatchMoments, native, named, ['x']);
+    const channels = named.x.shape[named.x.shape.length - 1];
+    const mean = native.allocate(channels), variance = native.allocate(channels);
+    native.addon.batchMoments(x, mean, variance, channels);
+    return [native.output([channels], mean), native.output([channels], variance)];
+  },
+};
 
 export const batchNormGradSumsKernel: KernelConfig = {
   kernelName: BatchNormGradSums,

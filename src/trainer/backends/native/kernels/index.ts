@@ -1,7 +1,7 @@
 import type { KernelConfig } from '@tensorflow/tfjs';
 
 import { batchNormKernel } from './batchnorm';
-import { batchNormGradInputKernel, batchNormGradSumsKernel } from './batchnorm-grad';
+import { batchMomentsKernel, batchNormGradInputKernel, batchNormGradSumsKernel } from './batchnorm-grad';
 import { convKernels } from './conv2d';
 import { elementwiseKernels } from './elementwise';
 import { layoutKernels } from './layout';
@@ -13,5 +13,5 @@ import { tileKernel } from './tile';
 /** Every kernel the native backend runs through oneDNN or its own C++ loops. */
 export const nativeKernels: KernelConfig[] = [
   ...convKernels, ...matmulKernels, ...poolKernels, ...elementwiseKernels, ...reduceKernels, tileKernel, ...layoutKernels, batchNormKernel,
-  batchNormGradSumsKernel, batchNormGradInputKernel,
+  batchMomentsKernel, batchNormGradSumsKernel, batchNormGradInputKernel,
 ];
