@@ -7,6 +7,7 @@
  * axis is moved to a spatial position, padded with exact zeros, and moved back.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installDataInputConv } from './data-input-conv';
 import { installFusedBatchNorm } from './fused-batch-norm';
 import { installReluGradient } from './relu-gradient';
 import { ArchitectureError, resolveArchitecture, type ResolvedSkip } from '../../core/arch/resolve';
@@ -128,10 +129,11 @@ class Builder {
 }
 
 export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.LayersModel {
-  // Training these models uses the closed-form batch-norm gradient and the one-pass ReLU
-  // gradient (see fused-batch-norm.ts and relu-gradient.ts).
+  // Training these models uses the closed-form batch-norm gradient, the one-pass ReLU gradient
+  // and no input gradient for the first conv (fused-batch-norm.ts, relu-gradient.ts, data-input-conv.ts).
   installFusedBatchNorm();
   installReluGradient();
+  installDataInputConv();
   const resolved = resolveArchitecture(arch);
   const convIds = new Set(arch.layers.filter((l) => l.kind === 'conv').map((l) => l.id));
   for (const id of opts.zeroGammaLayers ?? []) {
