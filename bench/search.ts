@@ -5,7 +5,7 @@
  * the real CLI in its own process. Prints a table and writes bench-results/search.json.
  *
  * Environment: BENCH_DATASETS (mnist,fashion-mnist), BENCH_STYLES (standard,reference),
- * BENCH_BACKEND (auto), BENCH_FASHION_LIMIT (training images for Fashion-MNIST; 0 = all),
+ * BENCH_BACKEND (auto), BENCH_FASHION_LIMIT (images used of Fashion-MNIST; 0, the default, = all),
  * BENCH_PRESET (quick).
  */
 import { spawn } from 'node:child_process';
@@ -37,7 +37,7 @@ const datasets = list('BENCH_DATASETS', 'mnist,fashion-mnist');
 const styles = list('BENCH_STYLES', 'standard,reference');
 const backend = process.env.BENCH_BACKEND ?? 'auto';
 const preset = process.env.BENCH_PRESET ?? 'quick';
-const fashionLimit = Number(process.env.BENCH_FASHION_LIMIT ?? '12000');
+const fashionLimit = Number(process.env.BENCH_FASHION_LIMIT ?? '0');
 const fashionPath = process.env.BENCH_FASHION_PATH;
 
 // The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 1 epoch + 12 final epochs.
