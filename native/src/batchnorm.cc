@@ -14,15 +14,9 @@ namespace rbn {
 // batchNormForward(x, mean, variance, offset|null, scale|null, out, channels, epsilon)
 Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
   return Guard(info, "batchNormForward", [&]() -> Napi::Value {
-    const int64_t c = IntArg(info, 6, "batchNormForward", "channels");
-    if (c < 1 || info.Length() < 1 || !info[0].IsTypedArray()) {
-      throw ArgError(info.Env(), "batchNormForward", "needs x and at least one channel");
-    }
-    const size_t n = info[0].As<Napi::TypedArray>().ElementLength();
-    if (n % static_cast<size_t>(c) != 0) {
-      throw ArgError(info.Env(), "batchNormForward", "x size " + std::to_string(n) +
-                                                         " is not a multiple of the channel count " + std::to_string(c));
-    }
+    const ChannelLayout l = ReadChannelLayout(info, 0, 6, "batchNormForward");
+    const int64_t c = l.channels;
+    const size_t n = l.size;
     const size_t cs = static_cast<size_t>(c);
     const float* x = Float32Arg(info, 0, n, "batchNormForward", "x");
     const float* mean = Float32Arg(info, 1, cs, "batchNormForward", "mean");

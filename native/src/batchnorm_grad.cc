@@ -23,25 +23,6 @@ namespace {
 
 constexpr int64_t kBlockRows = 64;
 
-struct Layout {
-  size_t size;
-  int64_t rows, channels;
-};
-
-Layout ReadLayout(const Napi::CallbackInfo& info, size_t xIndex, size_t channelsIndex, const char* kernel) {
-  const int64_t c = IntArg(info, channelsIndex, kernel, "channels");
-  if (c < 1) throw ArgError(info.Env(), kernel, "channels must be at least 1, got " + std::to_string(c));
-  if (xIndex >= info.Length() || !info[xIndex].IsTypedArray()) {
-    throw ArgError(info.Env(), kernel, "x must be a Float32Array");
-  }
-  const size_t n = info[xIndex].As<Napi::TypedArray>().ElementLength();
-  if (n % static_cast<size_t>(c) != 0) {
-    throw ArgError(info.Env(), kernel, "x has " + std::to_string(n) + " elements, not a multiple of the " +
-                                           std::to_string(c) + " channels");
-  }
-  return {n, static_cast<int64_t>(n / static_cast<size_t>(c)), c};
-}
-
 // Adds rows [r0, r1) of dy and dy·(x − mean) into the double totals.
 void AccumulateSums(const float* dy, const float* x, const float* mean, int64_t r0, int64_t r1, int64_t c,
                     double* totalDy, double* totalDyXc, float* blockDy, float* blockDyXc) {
@@ -71,7 +52,7 @@ void AccumulateSums(const float* dy, const float* x, const float* mean, int64_t 
 Napi::Value BatchNormGradSums(const Napi::CallbackInfo& info) {
   constexpr const char* kKernel = "batchNormGradSums";
   return Guard(info, kKernel, [&]() -> Napi::Value {
-    const Layout l = ReadLayout(info, 1, 6, kKernel);
+    const ChannelLayout l = ReadChannelLayout(info, 1, 6, kKernel);
     const size_t cs = static_cast<size_t>(l.channels);
     const float* dy = Float32Arg(info, 0, l.size, kKernel, "dy");
     const float* x = Float32Arg(info, 1, l.size, kKernel, "x");
@@ -115,7 +96,7 @@ Napi::Value BatchNormGradSums(const Napi::CallbackInfo& info) {
 Napi::Value BatchNormGradInput(const Napi::CallbackInfo& info) {
   constexpr const char* kKernel = "batchNormGradInput";
   return Guard(info, kKernel, [&]() -> Napi::Value {
-    const Layout l = ReadLayout(info, 1, 8, kKernel);
+    const ChannelLayout l = ReadChannelLayout(info, 1, 8, kKernel);
     const size_t cs = static_cast<size_t>(l.channels);
     const float* dy = Float32Arg(info, 0, l.size, kKernel, "dy");
     const float* x = Float32Arg(info, 1, l.size, kKernel, "x");

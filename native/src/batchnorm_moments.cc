@@ -61,18 +61,13 @@ std::vector<double> ChannelSums(const float* x, int64_t rows, int64_t c, Value v
 Napi::Value BatchMoments(const Napi::CallbackInfo& info) {
   constexpr const char* kKernel = "batchMoments";
   return Guard(info, kKernel, [&]() -> Napi::Value {
-    const int64_t c = IntArg(info, 3, kKernel, "channels");
-    if (c < 1 || info.Length() < 1 || !info[0].IsTypedArray()) throw ArgError(info.Env(), kKernel, "needs x and at least one channel");
-    const size_t n = info[0].As<Napi::TypedArray>().ElementLength();
-    if (n == 0 || n % static_cast<size_t>(c) != 0) {
-      throw ArgError(info.Env(), kKernel, "x has " + std::to_string(n) + " elements, not a positive multiple of the " +
-                                              std::to_string(c) + " channels");
-    }
-    const size_t cs = static_cast<size_t>(c);
-    const float* x = Float32Arg(info, 0, n, kKernel, "x");
+    const ChannelLayout l = ReadChannelLayout(info, 0, 3, kKernel);
+    if (l.rows == 0) throw ArgError(info.Env(), kKernel, "x is empty: there are no values to take moments of");
+    const size_t cs = static_cast<size_t>(l.channels);
+    const float* x = Float32Arg(info, 0, l.size, kKernel, "x");
     float* mean = Float32Arg(info, 1, cs, kKernel, "mean");
     float* variance = Float32Arg(info, 2, cs, kKernel, "variance");
-    const int64_t rows = static_cast<int64_t>(n / cs);
+    const int64_t c = l.channels, rows = l.rows;
 
     const std::vector<double> sums = ChannelSums(x, rows, c, [](float v, int64_t) { return v; });
     std::vector<float> m(cs);

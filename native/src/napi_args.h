@@ -87,4 +87,25 @@ inline size_t Product(const std::vector<int64_t>& dims) {
   return p;
 }
 
+// A channel-last activation viewed as [rows][channels].
+struct ChannelLayout {
+  size_t size;
+  int64_t rows, channels;
+};
+
+// Reads the channel count at `channelsIndex` and checks that x (at `xIndex`) holds whole rows of it.
+inline ChannelLayout ReadChannelLayout(const Napi::CallbackInfo& info, size_t xIndex, size_t channelsIndex, const char* kernel) {
+  const int64_t c = IntArg(info, channelsIndex, kernel, "channels");
+  if (c < 1) throw ArgError(info.Env(), kernel, "channels must be at least 1, got " + std::to_string(c));
+  if (xIndex >= info.Length() || !info[xIndex].IsTypedArray()) {
+    throw ArgError(info.Env(), kernel, "x must be a Float32Array");
+  }
+  const size_t n = info[xIndex].As<Napi::TypedArray>().ElementLength();
+  if (n % static_cast<size_t>(c) != 0) {
+    throw ArgError(info.Env(), kernel, "x has " + std::to_string(n) + " elements, not a multiple of the " +
+                                           std::to_string(c) + " channels");
+  }
+  return {n, static_cast<int64_t>(n / static_cast<size_t>(c)), c};
+}
+
 }  // namespace rbn
