@@ -1,12 +1,24 @@
 /**
  * The kernels that tfjs-backend-wasm 4.22 lacks (or implements too slowly) for training the
- * project's models, registered on the `wasm` backend.
+ * project's models, registered on the `wasm` backend: the convolution gradients, the
+ * batch-norm and ReLU-gradient kernels the model's custom gradients look for, and an Identity
+ * that does not copy.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
-import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './wasm-conv-grad-kernels';
+import { conv2DBackpropInputConfig } from './wasm-kernels/conv-input-grad';
+import { simdBatchNormConfigs } from './wasm-kernels/batch-norm';
+import { simdConv2DBackpropFilterConfig } from './wasm-kernels/conv-filter-grad';
+import { sharedIdentityConfig } from './wasm-kernels/identity';
+import { simdReluGradConfig } from './wasm-kernels/relu-grad';
 
-const KERNELS: readonly KernelConfig[] = [conv2DBackpropInputConfig, conv2DBackpropFilterConfig];
+const KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropInputConfig,
+  simdConv2DBackpropFilterConfig,
+  ...simdBatchNormConfigs,
+  simdReluGradConfig,
+  sharedIdentityConfig,
+];
 
 /**
  * Registers the kernels, replacing the package's own registrations of the same names. Safe to

@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  conv2DBackpropFilterConfig,
-  conv2DBackpropInputConfig,
-} from '../../../src/trainer/backends/wasm-conv-grad-kernels';
+import { conv2DBackpropInputConfig } from '../../../src/trainer/backends/wasm-kernels/conv-input-grad';
 import { registerWasmGradients } from '../../../src/trainer/backends/wasm-gradients';
+import { simdConv2DBackpropFilterConfig } from '../../../src/trainer/backends/wasm-kernels/conv-filter-grad';
 import { relativeError, runOn, useBackend, values } from './compare';
 
 type Pad = 'same' | 'valid';
@@ -29,6 +27,13 @@ for (const k of [1, 3, 7]) {
       }
     }
   }
+}
+// Channel counts around the SIMD filter-gradient's tiles (4 input × 8 output channels): full
+// tiles, a 4-wide last block, input channels past a multiple of 4, and output channels that
+// are padded to a multiple of 4 and cropped again (the widths a MorphNet resize leaves).
+for (const [cin, cout] of [[4, 8], [8, 12], [5, 16], [9, 13], [1, 3], [16, 5]]) {
+  cases.push({ batch: 2, size: 9, cin, cout, k: 3, stride: 1, pad: 'same' });
+  cases.push({ batch: 2, size: 10, cin, cout, k: 3, stride: 2, pad: 'same' });
 }
 
 function outSize(c: Case): number {
@@ -63,11 +68,11 @@ describe('wasm convolution gradient kernels', () => {
     registerWasmGradients();
     registerWasmGradients();
     assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc, conv2DBackpropInputConfig.kernelFunc);
-    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, conv2DBackpropFilterConfig.kernelFunc);
+    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, simdConv2DBackpropFilterConfig.kernelFunc);
   });
 
   for (const c of cases) {
-    it(`match cpu: ${c.k}×${c.k}, stride ${c.stride}, ${c.pad}, batch ${c.batch}, ${c.size}×${c.size}`, async () => {
+    it(`match cpu: ${c.k}×${c.k}, stride ${c.stride}, ${c.pad}, batch ${c.batch}, ${c.size}×${c.size}, ${c.cin} → ${c.cout} channels`, async () => {
       const [dx, dw] = await runOn('wasm', () => gradients(c));
       const [dxRef, dwRef] = await runOn('cpu', () => gradients(c));
       assert.ok(relativeError(dx, dxRef) <= 1e-4, `input gradient relative error ${relativeError(dx, dxRef)}`);

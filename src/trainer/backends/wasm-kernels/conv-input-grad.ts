@@ -1,9 +1,9 @@
 /**
- * Convolution gradients for the `wasm` backend, built on its fast forward convolution.
+ * The convolution input gradient for the `wasm` backend, built on its fast forward convolution.
  *
- * tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` kernel and its `Conv2DBackpropInput` is a
- * scalar loop. Both gradients are themselves convolutions, so they are rewritten here as calls
- * of the wasm `Conv2D` kernel (XNNPACK), about an order of magnitude faster than those loops.
+ * tfjs-backend-wasm 4.22's `Conv2DBackpropInput` is a scalar loop. The gradient is itself a
+ * convolution, so it is rewritten here as a call of the wasm `Conv2D` kernel (XNNPACK), about an
+ * order of magnitude faster than that loop.
  *
  * Notation, per spatial axis (the width axis is the same with its own numbers): input length H,
  * filter size k, stride s, padding before the data pt (after it pb), output length Ho. The
@@ -30,36 +30,23 @@
  * W[k−1−a, k−1−b, c, o] stored as [kh, kw, Cout, Cin]. With stride 1 the dilation is a no-op and
  * the zeros are left to the convolution's own padding.
  *
- * Filter gradient.
- *
- *     dW[a, b, c, o] = Σ_{n,i,j} xp[n, i·s + a, j·s + b, c] · dy[n, i, j, o].
- *
- * Read this as a convolution whose "batch" is c and whose reduced channel is n: transpose x to
- * [Cin, H, W, N] and dy to [Ho, Wo, N, Cout] (dy becomes the filter). The filter taps are i, j
- * and they step through xp by s rows per tap, which is exactly a convolution with
- * dilation = stride and stride 1; the output position is (a, b). xp is x padded as the forward
- * pass pads it (pt in front; behind, only as much of pb as the forward pass read), so output
- * position a lines up with filter tap a. The output has H + pt + pb' − (Ho − 1)·s ≥ k positions:
- * the first k are the filter gradient; any further ones would be taps past the filter's edge
- * (they appear when 'valid' or the stride leaves input rows at the end that the forward pass
- * never read) and are cropped. A last transpose restores [kh, kw, Cin, Cout].
+ * The filter gradient is a SIMD kernel of its own (conv-filter-grad.ts).
  */
 import type {
   backend_util,
   Conv2DAttrs,
-  Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
   NamedAttrMap,
   NamedTensorInfoMap,
   TensorInfo,
-  TransposeAttrs,
 } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-type Shape4 = [number, number, number, number];
+import { convInfoOf, type Shape4 } from './conv-info';
+import { float32Inputs, heapOffset } from './heap';
+import { simdKernels } from './module';
 
 interface KernelArgs {
   inputs: NamedTensorInfoMap;
@@ -83,48 +70,8 @@ function runConv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs:
   }) as TensorInfo;
 }
 
-function runTranspose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
-  const attrs: TransposeAttrs = { perm };
-  return wasmKernel('Transpose')({ inputs: { x }, backend, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
-}
-
-function input(inputs: NamedTensorInfoMap, kernel: string, name: string): TensorInfo {
-  const info = inputs[name];
-  if (info === undefined) throw new Error(`${kernel} on wasm: input '${name}' is missing`);
-  return info;
-}
-
 function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
-}
-
-function requireFloat32(kernel: string, infos: Record<string, TensorInfo>): void {
-  for (const [name, info] of Object.entries(infos)) {
-    if (info.dtype !== 'float32') {
-      throw new Error(`${kernel} on wasm: input '${name}' is ${info.dtype}; only float32 is supported`);
-    }
-  }
-}
-
-function convInfoOf(
-  kernel: string,
-  xShape: Shape4,
-  filterShape: Shape4,
-  attrs: Conv2DBackpropInputAttrs | Conv2DBackpropFilterAttrs,
-): backend_util.Conv2DInfo {
-  if (attrs.dataFormat === 'NCHW') {
-    throw new Error(`${kernel} on wasm: dataFormat 'NCHW' is not supported; use channels-last (NHWC) tensors`);
-  }
-  return tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
 }
 
 /** W [kh, kw, Cin, Cout] → W[kh−1−a, kw−1−b, c, o] stored as [kh, kw, Cout, Cin]. */
@@ -181,14 +128,59 @@ function dilateAndPad(
   return out;
 }
 
+/** W [kh, kw, Cin, Cout] → [kh, kw, Cout, cinPadded], zeros in the padded input channels. */
+function transposedFilter(backend: BackendWasm, filter: TensorInfo, cinPadded: number): TensorInfo {
+  const [kh, kw, cin, cout] = filter.shape as Shape4;
+  const out = backend.makeOutput([kh, kw, cout, cinPadded], 'float32');
+  const src = heap(backend, filter);
+  const dst = heap(backend, out);
+  dst.fill(0);
+  for (let tap = 0; tap < kh * kw; tap++) {
+    for (let c = 0; c < cin; c++) {
+      for (let o = 0; o < cout; o++) dst[(tap * cout + o) * cinPadded + c] = src[(tap * cin + c) * cout + o];
+    }
+  }
+  return out;
+}
+
+/**
+ * The strided case on the SIMD kernel (wasm/assembly/conv-input-grad.ts). Through XNNPACK it
+ * would convolve a dy dilated with zeros: sh·sw times the work, three quarters of it on zeros.
+ */
+function stridedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: cin, outHeight: ho, outWidth: wo, outChannels: cout } = info;
+  const cinPadded = Math.ceil(cin / 4) * 4;
+  const kernels = simdKernels(backend);
+  const wt = transposedFilter(backend, filter, cinPadded);
+  const padded = backend.makeOutput([n, h, w, cinPadded], 'float32');
+  try {
+    kernels.conv2dInputGrad(heapOffset(backend, dy), heapOffset(backend, wt), heapOffset(backend, padded), n, h, w, cinPadded,
+      ho, wo, cout, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left);
+  } catch (error) {
+    backend.disposeData(padded.dataId);
+    throw error;
+  } finally {
+    backend.disposeData(wt.dataId);
+  }
+  if (cinPadded === cin) return padded;
+  const dx = backend.makeOutput([n, h, w, cin], 'float32');
+  kernels.copyChannels(heapOffset(backend, padded), heapOffset(backend, dx), n * h * w, cinPadded, cin);
+  backend.disposeData(padded.dataId);
+  return dx;
+}
+
 function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  const dy = input(inputs, 'Conv2DBackpropInput', 'dy');
-  const filter = input(inputs, 'Conv2DBackpropInput', 'filter');
-  requireFloat32('Conv2DBackpropInput', { dy, filter });
+  const [dy, filter] = float32Inputs('Conv2DBackpropInput', inputs, ['dy', 'filter']);
   const info = convInfoOf('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs);
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  if (dy.shape.includes(0) || attrs.inputShape.includes(0)) {
+    const zeros = backend.makeOutput(attrs.inputShape, 'float32');
+    heap(backend, zeros).fill(0);
+    return zeros;
+  }
+  if (sh > 1 || sw > 1) return stridedInputGrad(backend, dy, filter, info);
   const top = kh - 1 - info.padInfo.top;
   const left = kw - 1 - info.padInfo.left;
   const bottom = h + info.padInfo.top - (info.outHeight - 1) * sh - 1;
@@ -212,63 +204,8 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   }
 }
 
-/** out [Cin, OH, OW, Cout] → its first kh×kw positions as [kh, kw, Cin, Cout]. */
-function cropToFilter(backend: BackendWasm, full: TensorInfo, kh: number, kw: number): TensorInfo {
-  const [cin, oh, ow, cout] = full.shape as Shape4;
-  const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
-  const src = heap(backend, full);
-  const dst = heap(backend, out);
-  for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      for (let c = 0; c < cin; c++) {
-        const from = ((c * oh + a) * ow + b) * cout;
-        dst.set(src.subarray(from, from + cout), ((a * kw + b) * cin + c) * cout);
-      }
-    }
-  }
-  return out;
-}
-
-function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
-  const { inputs, backend } = args;
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const x = input(inputs, 'Conv2DBackpropFilter', 'x');
-  const dy = input(inputs, 'Conv2DBackpropFilter', 'dy');
-  requireFloat32('Conv2DBackpropFilter', { x, dy });
-  const info = convInfoOf('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs);
-  const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  // Only the part of the forward padding the forward pass actually read.
-  const bottom = Math.max(0, (info.outHeight - 1) * sh + kh - h - top);
-  const right = Math.max(0, (info.outWidth - 1) * sw + kw - w - left);
-
-  const intermediates: TensorInfo[] = [];
-  try {
-    const xT = runTranspose(backend, x, [3, 1, 2, 0]);
-    intermediates.push(xT);
-    const dyT = runTranspose(backend, dy, [1, 2, 0, 3]);
-    intermediates.push(dyT);
-    const full = runConv(backend, xT, dyT, {
-      strides: 1,
-      dilations: [sh, sw],
-      dataFormat: 'NHWC',
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-    });
-    intermediates.push(full);
-    return cropToFilter(backend, full, kh, kw);
-  } finally {
-    for (const t of intermediates) backend.disposeData(t.dataId);
-  }
-}
-
 export const conv2DBackpropInputConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',
   kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-};
-
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
 };

@@ -1,0 +1,73 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend on the SIMD kernel of wasm/assembly/conv-filter-grad.ts:
+ * a register-tiled GEMM per filter tap that reads x and dy where they lie (NHWC), with no
+ * transposes and no padded copy of x.
+ */
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { convInfoOf, type Shape4 } from './conv-info';
+import { float32Inputs, heapOffset } from './heap';
+import { simdKernels } from './module';
+
+const KERNEL = 'Conv2DBackpropFilter';
+
+/** dy with its channels padded with zeros to a multiple of 4 (itself when they already are). */
+function dyWithChannelsOf4(backend: BackendWasm, dy: TensorInfo): TensorInfo {
+  const [n, ho, wo, cout] = dy.shape as Shape4;
+  const padded = Math.ceil(cout / 4) * 4;
+  if (padded === cout) return dy;
+  const out = backend.makeOutput([n, ho, wo, padded], 'float32');
+  simdKernels(backend).copyChannels(heapOffset(backend, dy), heapOffset(backend, out), n * ho * wo, cout, padded);
+  return out;
+}
+
+/** [kh, kw, Cin, padded] → its first `cout` output channels. */
+function dropPaddedChannels(backend: BackendWasm, full: TensorInfo, cout: number): TensorInfo {
+  const [kh, kw, cin, padded] = full.shape as Shape4;
+  const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
+  // Views are taken after makeOutput: growing the heap detaches older views.
+  const src = backend.typedArrayFromHeap(full) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let row = 0; row < kh * kw * cin; row++) dst.set(src.subarray(row * padded, row * padded + cout), row * cout);
+  return out;
+}
+
+function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+  const { backend } = args;
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const [x, dy] = float32Inputs(KERNEL, args.inputs, ['x', 'dy']);
+  const info = convInfoOf(KERNEL, x.shape as Shape4, attrs.filterShape, attrs);
+  const [n, ho, wo, cout] = dy.shape as Shape4;
+  if (n !== info.batchSize || ho !== info.outHeight || wo !== info.outWidth || cout !== info.outChannels) {
+    throw new Error(`${KERNEL} on wasm: dy has shape [${dy.shape}] but x [${x.shape}] with filter [${attrs.filterShape}] gives [${info.outShape}]`);
+  }
+  const { filterHeight: kh, filterWidth: kw, inChannels: cin } = info;
+  if (x.shape.includes(0) || dy.shape.includes(0)) {
+    const zeros = backend.makeOutput([kh, kw, cin, cout], 'float32');
+    (backend.typedArrayFromHeap(zeros) as Float32Array).fill(0);
+    return zeros;
+  }
+  const paddedDy = dyWithChannelsOf4(backend, dy);
+  const padded = paddedDy.shape[3];
+  const dw = backend.makeOutput([kh, kw, cin, padded], 'float32');
+  try {
+    simdKernels(backend).conv2dFilterGrad(heapOffset(backend, x), heapOffset(backend, paddedDy), heapOffset(backend, dw),
+      n, info.inHeight, info.inWidth, cin, ho, wo, padded, kh, kw, info.strideHeight, info.strideWidth,
+      info.padInfo.top, info.padInfo.left);
+    if (padded === cout) return dw;
+    const trimmed = dropPaddedChannels(backend, dw, cout);
+    backend.disposeData(dw.dataId);
+    return trimmed;
+  } catch (error) {
+    backend.disposeData(dw.dataId);
+    throw error;
+  } finally {
+    if (paddedDy !== dy) backend.disposeData(paddedDy.dataId);
+  }
+}
+
+export const simdConv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: KERNEL,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};
