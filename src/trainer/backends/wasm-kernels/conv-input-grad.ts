@@ -1,9 +1,11 @@
 /**
- * The convolution input gradient for the `wasm` backend, built on its fast forward convolution.
+ * The convolution input gradient for the `wasm` backend.
  *
- * tfjs-backend-wasm 4.22's `Conv2DBackpropInput` is a scalar loop. The gradient is itself a
- * convolution, so it is rewritten here as a call of the wasm `Conv2D` kernel (XNNPACK), about an
- * order of magnitude faster than that loop.
+ * tfjs-backend-wasm 4.22's `Conv2DBackpropInput` is a scalar loop. With stride 1 the gradient
+ * is itself a convolution, so it is rewritten here as a call of the wasm `Conv2D` kernel
+ * (XNNPACK), about an order of magnitude faster than that loop. With a larger stride that
+ * convolution would run over a dy dilated with zeros, so strided gradients go to a SIMD kernel
+ * that scatters dy·Wᵀ onto dx directly (wasm/assembly/conv-input-grad.ts).
  *
  * Notation, per spatial axis (the width axis is the same with its own numbers): input length H,
  * filter size k, stride s, padding before the data pt (after it pb), output length Ho. The
