@@ -2,7 +2,9 @@
  * `npm run bench:workers`: ResNet-20 (standard style, 32×32×3, 10 classes, batch 128, Adam)
  * training throughput on the wasm backend, on the training thread alone (what `workers: 1`
  * does) and on 1 and 2 data-parallel worker threads, in one run so the ratios compare like with
- * like on a shared machine. Prints a table and writes bench-results/workers.json.
+ * like on a shared machine, and PyTorch training the same network in the same run (when Debian's
+ * python3-torch is installed) for the ratio against it. Prints a table and writes
+ * bench-results/workers.json.
  *
  * Usage: node dist/bench/workers.js [--steps N] [--warmup N] [--workers 1,2]
  *
@@ -24,6 +26,11 @@ import { penalizedKernels } from '../src/trainer/session/model-state';
 import { createOptimizer } from '../src/trainer/train/optimizer';
 import { kernelPenalty, trainStep } from '../src/trainer/train/phase';
 import { machineInfo } from './lib/machine';
+import { adamSettings, benchOptimizer } from './lib/measure';
+import { selectModels } from './lib/models';
+import { readOptions } from './lib/options';
+import { runPytorch } from './lib/pytorch';
+import type { PytorchOutcome } from './lib/types';
 
 const BATCH = 128;
 const CLASSES = 10;
@@ -104,6 +111,16 @@ async function measure(mode: Measurement['mode'], training: TrainingConfig, data
   }
 }
 
+/** PyTorch training the same ResNet-20 with the same batch and Adam settings (bench/lib/pytorch.ts). */
+async function measurePytorch(): Promise<PytorchOutcome> {
+  const machine = machineInfo();
+  const optimizer = benchOptimizer();
+  const adam = adamSettings(optimizer);
+  optimizer.dispose();
+  log(`  measuring PyTorch on the same ResNet-20 (${machine.cores} threads)…`);
+  return runPytorch({ models: selectModels(['resnet20']), options: { ...readOptions(), batchSize: BATCH }, threads: machine.cores, adam });
+}
+
 async function main(): Promise<void> {
   const steps = Number(option('--steps', '8'));
   const warmup = Number(option('--warmup', '2'));
@@ -123,9 +140,19 @@ async function main(): Promise<void> {
   const base = results[0].imagesPerSecond;
   const ratios = Object.fromEntries(results.slice(1).map((m) => [`workers${m.mode}`, m.imagesPerSecond / base]));
   for (const m of results.slice(1)) log(`  ${m.mode} worker${m.mode === 1 ? '' : 's'} / training thread: ${(m.imagesPerSecond / base).toFixed(2)}×`);
+  const pytorch = await measurePytorch();
+  const versusPytorch = pytorch.ok
+    ? Object.fromEntries(results.map((m) => [m.mode === 'thread' ? 'thread' : `workers${m.mode}`, m.imagesPerSecond / pytorch.models[0].train.imagesPerSecond]))
+    : null;
+  if (pytorch.ok && versusPytorch) {
+    log(`  PyTorch ${pytorch.torchVersion} (${pytorch.threads} threads, ${pytorch.layout}): ${pytorch.models[0].train.imagesPerSecond.toFixed(1)} images/s`);
+    for (const [mode, ratio] of Object.entries(versusPytorch)) log(`  ${mode} / PyTorch: ${ratio.toFixed(2)}×`);
+  } else if (!pytorch.ok) {
+    log(`  PyTorch not measured: ${pytorch.reason}`);
+  }
   const out = path.resolve('bench-results', 'workers.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ timestamp: new Date().toISOString(), machine: machineInfo(), tfjs: tf.version_core, batch: BATCH, steps, warmup, results, ratios }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ timestamp: new Date().toISOString(), machine: machineInfo(), tfjs: tf.version_core, batch: BATCH, steps, warmup, results, ratios, pytorch, versusPytorch }, null, 2) + '\n');
   log(`written: ${path.relative(process.cwd(), out)}`);
   // TF.js backends can keep handles open after the work is done.
   process.exit(0);
