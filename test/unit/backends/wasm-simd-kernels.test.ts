@@ -3,6 +3,7 @@
  * same ops run TF.js's own composition (tf.moments, the ten-op batch-norm gradient, step·dy).
  */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradients } from '../../../src/trainer/backends/wasm-gradients';
@@ -162,6 +163,19 @@ describe('wasm SIMD kernels', () => {
     assert.equal(backend.numDataIds(), buffersBefore - 1, 'freed with the last reference');
     const words = tf.clone(tf.tensor1d(['a', 'b'], 'string'));
     assert.deepEqual(await words.data(), ['a', 'b']);
+  });
+
+  it('instantiate without writing a byte of the memory they share with the backend', () => {
+    // A data segment (a string constant, a static array) would be copied into the imported
+    // memory at instantiation, over whatever the backend keeps there.
+    const file = kernelsFileCandidates().find((candidate) => fs.existsSync(candidate));
+    assert.ok(file, 'the kernels are built (npm run build)');
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const bytes = new Uint8Array(memory.buffer);
+    bytes.fill(0xa5);
+    new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { env: { memory } });
+    assert.equal(memory.buffer.byteLength, 4 * 65536, 'the memory did not grow');
+    assert.ok(bytes.every((b) => b === 0xa5), 'every byte is as it was');
   });
 
   it('look for the compiled module next to the bundle, then in dist/ folders above it and above the wasm package', () => {
