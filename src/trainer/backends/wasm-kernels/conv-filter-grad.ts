@@ -25,10 +25,7 @@ function dyWithChannelsOf4(backend: BackendWasm, dy: TensorInfo): TensorInfo {
 function dropPaddedChannels(backend: BackendWasm, full: TensorInfo, cout: number): TensorInfo {
   const [kh, kw, cin, padded] = full.shape as Shape4;
   const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
-  // Views are taken after makeOutput: growing the heap detaches older views.
-  const src = backend.typedArrayFromHeap(full) as Float32Array;
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  for (let row = 0; row < kh * kw * cin; row++) dst.set(src.subarray(row * padded, row * padded + cout), row * cout);
+  simdKernels(backend).copyChannels(heapOffset(backend, full), heapOffset(backend, out), kh * kw * cin, padded, cout);
   return out;
 }
 
