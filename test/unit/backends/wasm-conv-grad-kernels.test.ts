@@ -6,7 +6,8 @@ import { registerWasmGradients } from '../../../src/trainer/backends/wasm-gradie
 import { simdConv2DBackpropFilterConfig } from '../../../src/trainer/backends/wasm-kernels/conv-filter-grad';
 import { relativeError, runOn, useBackend, values } from './compare';
 
-type Pad = 'same' | 'valid';
+// A number is an explicit padding on every side.
+type Pad = 'same' | 'valid' | number;
 interface Case {
   batch: number;
   size: number;
@@ -35,9 +36,15 @@ for (const [cin, cout] of [[4, 8], [8, 12], [5, 16], [9, 13], [1, 3], [16, 5]]) 
   cases.push({ batch: 2, size: 9, cin, cout, k: 3, stride: 1, pad: 'same' });
   cases.push({ batch: 2, size: 10, cin, cout, k: 3, stride: 2, pad: 'same' });
 }
+// A padding larger than the filter: the stride-1 input gradient cannot be a convolution with
+// the filter's own padding there (it would need a negative one) and takes the scatter kernel.
+cases.push({ batch: 2, size: 6, cin: 5, cout: 4, k: 3, stride: 1, pad: 3 });
+cases.push({ batch: 2, size: 7, cin: 4, cout: 8, k: 1, stride: 1, pad: 2 });
 
 function outSize(c: Case): number {
-  return c.pad === 'same' ? Math.ceil(c.size / c.stride) : Math.floor((c.size - c.k) / c.stride) + 1;
+  if (c.pad === 'same') return Math.ceil(c.size / c.stride);
+  const pad = c.pad === 'valid' ? 0 : c.pad;
+  return Math.floor((c.size + 2 * pad - c.k) / c.stride) + 1;
 }
 
 function gradients(c: Case): tf.Tensor[] {

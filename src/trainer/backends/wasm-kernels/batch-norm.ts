@@ -4,21 +4,12 @@
  * pass in one, where TF.js's composition makes about ten passes with temporaries. Also
  * TF.js's own FusedBatchNorm for per-channel statistics, which the package runs as a scalar loop.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { FusedBatchNormAttrs, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-// Imported for its kernel registrations: the package's FusedBatchNorm is kept for the inputs
-// the SIMD loop does not take.
-import '@tensorflow/tfjs-backend-wasm';
+import type { FusedBatchNormAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BatchMoments, BatchNormGradInput, BatchNormGradSums } from '../../model/batch-norm-ops';
 import { float32Inputs, heapOffset, sizeOf, withScratch } from './heap';
+import { packageKernel, wasmKernelConfig, type WasmKernelArgs as Args } from './kernel-config';
 import { simdKernels } from './module';
-
-interface Args {
-  inputs: NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: NamedAttrMap;
-}
 
 /** Rows and channels of the activation `x`, after checking every other input against it. */
 function layout(kernel: string, x: TensorInfo, sameShape: TensorInfo[], perChannel: Record<string, TensorInfo>): { rows: number; c: number } {
@@ -71,7 +62,8 @@ function batchNormGradInput({ inputs, backend, attrs }: Args): TensorInfo {
   return dx;
 }
 
-const packageFusedBatchNormConfig = tf.getKernel('FusedBatchNorm', 'wasm');
+/** The package's FusedBatchNorm, kept for the inputs the SIMD loop does not take. */
+const packageFusedBatchNorm = packageKernel('FusedBatchNorm');
 
 /** FusedBatchNorm with one float32 value per channel of x in each statistic; anything else goes to the package's kernel. */
 function fusedBatchNorm(args: Args): TensorInfo {
@@ -80,8 +72,7 @@ function fusedBatchNorm(args: Args): TensorInfo {
   const c = x ? x.shape[x.shape.length - 1] : 0;
   const perChannel = [mean, variance, offset, scale].every((t) => t === undefined || (t.dtype === 'float32' && sizeOf(t.shape) === c));
   if (x === undefined || mean === undefined || variance === undefined || x.dtype !== 'float32' || x.shape.length < 1 || !perChannel) {
-    if (packageFusedBatchNormConfig === undefined) throw new Error('FusedBatchNorm on wasm: these inputs need the package kernel, which is not registered');
-    return packageFusedBatchNormConfig.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+    return packageFusedBatchNorm.run(args);
   }
   const epsilon = Number((args.attrs as unknown as FusedBatchNormAttrs).varianceEpsilon);
   const rows = c === 0 ? 0 : sizeOf(x.shape) / c;
@@ -93,15 +84,10 @@ function fusedBatchNorm(args: Args): TensorInfo {
   return y;
 }
 
-function config(kernelName: string, kernelFunc: (args: Args) => TensorInfo | TensorInfo[]): KernelConfig {
-  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
-}
-
 export const simdBatchNormConfigs: readonly KernelConfig[] = [
-  config(BatchMoments, batchMoments),
-  config(BatchNormGradSums, batchNormGradSums),
-  config(BatchNormGradInput, batchNormGradInput),
-  // The package kernel's setup binds its wasm function when the backend starts; keeping it
-  // here keeps the fallback working.
-  { ...config('FusedBatchNorm', fusedBatchNorm), setupFunc: packageFusedBatchNormConfig?.setupFunc },
+  wasmKernelConfig(BatchMoments, batchMoments),
+  wasmKernelConfig(BatchNormGradSums, batchNormGradSums),
+  wasmKernelConfig(BatchNormGradInput, batchNormGradInput),
+  // Keeping the package kernel's set-up keeps the fallback working.
+  wasmKernelConfig('FusedBatchNorm', fusedBatchNorm, packageFusedBatchNorm.setupFunc),
 ];

@@ -3,10 +3,11 @@
  * a register-tiled GEMM per filter tap that reads x and dy where they lie (NHWC), with no
  * transposes and no padded copy of x.
  */
-import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convInfoOf, type Shape4 } from './conv-info';
-import { float32Inputs, heapOffset } from './heap';
+import { float32Inputs, heapOffset, zerosOutput } from './heap';
+import { wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
 import { simdKernels } from './module';
 
 const KERNEL = 'Conv2DBackpropFilter';
@@ -29,7 +30,7 @@ function dropPaddedChannels(backend: BackendWasm, full: TensorInfo, cout: number
   return out;
 }
 
-function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function conv2DBackpropFilter(args: WasmKernelArgs): TensorInfo {
   const { backend } = args;
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   const [x, dy] = float32Inputs(KERNEL, args.inputs, ['x', 'dy']);
@@ -39,11 +40,7 @@ function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: Backe
     throw new Error(`${KERNEL} on wasm: dy has shape [${dy.shape}] but x [${x.shape}] with filter [${attrs.filterShape}] gives [${info.outShape}]`);
   }
   const { filterHeight: kh, filterWidth: kw, inChannels: cin } = info;
-  if (x.shape.includes(0) || dy.shape.includes(0)) {
-    const zeros = backend.makeOutput([kh, kw, cin, cout], 'float32');
-    (backend.typedArrayFromHeap(zeros) as Float32Array).fill(0);
-    return zeros;
-  }
+  if (x.shape.includes(0) || dy.shape.includes(0)) return zerosOutput(backend, [kh, kw, cin, cout]);
   const paddedDy = dyWithChannelsOf4(backend, dy);
   const padded = paddedDy.shape[3];
   const dw = backend.makeOutput([kh, kw, cin, padded], 'float32');
@@ -63,8 +60,4 @@ function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: Backe
   }
 }
 
-export const simdConv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: KERNEL,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
-};
+export const simdConv2DBackpropFilterConfig = wasmKernelConfig(KERNEL, conv2DBackpropFilter);

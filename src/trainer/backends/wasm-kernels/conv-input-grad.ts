@@ -1,11 +1,12 @@
 /**
  * The convolution input gradient for the `wasm` backend.
  *
- * tfjs-backend-wasm 4.22's `Conv2DBackpropInput` is a scalar loop. With stride 1 the gradient
- * is itself a convolution, so it is rewritten here as a call of the wasm `Conv2D` kernel
- * (XNNPACK), about an order of magnitude faster than that loop. With a larger stride that
- * convolution would run over a dy dilated with zeros, so strided gradients go to a SIMD kernel
- * that scatters dy·Wᵀ onto dx directly (wasm/assembly/conv-input-grad.ts).
+ * tfjs-backend-wasm 4.22's `Conv2DBackpropInput` is a scalar loop. It is replaced two ways:
+ * - stride 1 (with paddings no larger than the filter): the gradient is itself a convolution,
+ *   run on the package's `Conv2D` (XNNPACK), about an order of magnitude faster than that loop;
+ * - everything else: a SIMD kernel that scatters dy·Wᵀ onto dx directly
+ *   (wasm/assembly/conv-input-grad.ts). Through XNNPACK a strided gradient would convolve a dy
+ *   dilated with zeros, sh·sw times the work.
  *
  * Notation, per spatial axis (the width axis is the same with its own numbers): input length H,
  * filter size k, stride s, padding before the data pt (after it pb), output length Ho. The
@@ -13,147 +14,65 @@
  *
  *     y[i] = Σ_a xp[i·s + a] · W[a],        xp[h] = x[h − pt]  (zero outside x)
  *
- * where channels are summed as well (W is [kh, kw, Cin, Cout], tensors are NHWC).
- *
- * Input gradient. Each x[h] reaches y[i] through tap a = h + pt − i·s, so
+ * where channels are summed as well (W is [kh, kw, Cin, Cout], tensors are NHWC). Each x[h]
+ * reaches y[i] through tap a = h + pt − i·s, so
  *
  *     dx[h] = Σ_{i,a : i·s + a = h + pt} dy[i] · W[a].
  *
- * Put dy on a grid with s − 1 zeros between neighbours ("dilated" dy, dyd[i·s] = dy[i]); then
- * dx[h] = Σ_a dyd[h + pt − a] · W[a]. Substituting a' = k − 1 − a turns this into a plain
- * correlation with the spatially flipped filter: dx[h] = Σ_a' dydp[h + a'] · Wflip[a'], where
- * dydp is dyd with k − 1 − pt zeros in front (so row 0 of dydp is row −(k − 1 − pt) of dyd)
- * and enough zeros behind that a stride-1 'valid' convolution yields exactly H rows
- * (H + pt − (Ho − 1)·s − 1 of them). For 'same' padding pt = ⌊total/2⌋, so the front pad is
- * k − 1 − pt and, whenever the forward pass reads up to its last padded row, the back pad works
- * out to k − 1 − pb: the gradient's padding mirrors the forward padding, which matters for odd
- * totals (3×3 stride 2 on an even size: pt = 0, pb = 1) where the two sides differ. The
- * filter's channel axes swap too (dy has Cout channels, dx has Cin), so the gradient filter is
- * W[k−1−a, k−1−b, c, o] stored as [kh, kw, Cout, Cin]. With stride 1 the dilation is a no-op and
- * the zeros are left to the convolution's own padding.
+ * With s = 1 this is dx[h] = Σ_a dy[h + pt − a] · W[a]. Substituting a' = k − 1 − a turns it
+ * into a plain correlation with the spatially flipped filter: dx[h] = Σ_a' dyp[h + a'] · Wflip[a'],
+ * where dyp is dy with k − 1 − pt zeros in front (so row 0 of dyp is row −(k − 1 − pt) of dy) and
+ * H + pt − Ho zeros behind, so that a 'valid' convolution yields exactly H rows. For 'same'
+ * padding the back pad works out to k − 1 − pb: the gradient's padding mirrors the forward
+ * padding. The filter's channel axes swap too (dy has Cout channels, dx has Cin), so the
+ * gradient filter is W[k−1−a, k−1−b, c, o] stored as [kh, kw, Cout, Cin]. Both pads are the
+ * convolution's own padding; a forward padding larger than the filter would make them
+ * negative, and that case goes to the SIMD kernel.
  *
  * The filter gradient is a SIMD kernel of its own (conv-filter-grad.ts).
  */
-import type {
-  backend_util,
-  Conv2DAttrs,
-  Conv2DBackpropInputAttrs,
-  KernelConfig,
-  KernelFunc,
-  NamedAttrMap,
-  NamedTensorInfoMap,
-  TensorInfo,
-} from '@tensorflow/tfjs';
-import * as tf from '@tensorflow/tfjs';
+import type { backend_util, Conv2DAttrs, Conv2DBackpropInputAttrs, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convInfoOf, type Shape4 } from './conv-info';
-import { float32Inputs, heapOffset } from './heap';
+import { float32Inputs, heapOffset, zerosOutput } from './heap';
+import { packageKernel, wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
 import { simdKernels } from './module';
 
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: NamedAttrMap;
-}
-
-function wasmKernel(name: string): KernelFunc {
-  const config = tf.getKernel(name, 'wasm');
-  if (config === undefined) {
-    throw new Error(`the wasm backend has no '${name}' kernel; reinstall @tensorflow/tfjs-backend-wasm`);
-  }
-  return config.kernelFunc;
-}
+const packageConv2D = packageKernel('Conv2D');
 
 function runConv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo {
-  return wasmKernel('Conv2D')({
-    inputs: { x, filter },
-    backend,
-    attrs: attrs as unknown as NamedAttrMap,
-  }) as TensorInfo;
-}
-
-function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(info) as Float32Array;
-}
-
-/** W [kh, kw, Cin, Cout] → W[kh−1−a, kw−1−b, c, o] stored as [kh, kw, Cout, Cin]. */
-function flippedTransposedFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
-  const [kh, kw, cin, cout] = filter.shape as Shape4;
-  const out = backend.makeOutput([kh, kw, cout, cin], 'float32');
-  // Views are taken after makeOutput: growing the wasm heap detaches older views.
-  const src = heap(backend, filter);
-  const dst = heap(backend, out);
-  for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      const srcTap = ((kh - 1 - a) * kw + (kw - 1 - b)) * cin * cout;
-      const dstTap = (a * kw + b) * cout * cin;
-      for (let c = 0; c < cin; c++) {
-        for (let o = 0; o < cout; o++) dst[dstTap + o * cin + c] = src[srcTap + c * cout + o];
-      }
-    }
-  }
-  return out;
+  return packageConv2D.run({ inputs: { x, filter }, backend, attrs: attrs as unknown as NamedAttrMap });
 }
 
 /**
- * dy [N, Ho, Wo, C] → zeros of [N, outH, outW, C] with dy[n, i, j] at row top + i·sh and
- * column left + j·sw (entries falling outside are dropped, which only happens for explicit
- * paddings larger than the filter).
+ * W [kh, kw, Cin, Cout] → [kh, kw, Cout, cinPadded] (zeros in the padded input channels), with
+ * the taps in reverse order (W[kh−1−a, kw−1−b]) when `flipped`.
  */
-function dilateAndPad(
-  backend: BackendWasm,
-  dy: TensorInfo,
-  sh: number,
-  sw: number,
-  top: number,
-  left: number,
-  outH: number,
-  outW: number,
-): TensorInfo {
-  const [n, ho, wo, c] = dy.shape as Shape4;
-  const out = backend.makeOutput([n, outH, outW, c], 'float32');
-  const src = heap(backend, dy);
-  const dst = heap(backend, out);
-  dst.fill(0);
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < ho; i++) {
-      const row = top + i * sh;
-      if (row < 0 || row >= outH) continue;
-      for (let j = 0; j < wo; j++) {
-        const col = left + j * sw;
-        if (col < 0 || col >= outW) continue;
-        const from = ((b * ho + i) * wo + j) * c;
-        dst.set(src.subarray(from, from + c), ((b * outH + row) * outW + col) * c);
-      }
-    }
-  }
-  return out;
-}
-
-/** W [kh, kw, Cin, Cout] → [kh, kw, Cout, cinPadded], zeros in the padded input channels. */
-function transposedFilter(backend: BackendWasm, filter: TensorInfo, cinPadded: number): TensorInfo {
+function transposedFilter(backend: BackendWasm, filter: TensorInfo, flipped: boolean, cinPadded: number): TensorInfo {
   const [kh, kw, cin, cout] = filter.shape as Shape4;
+  const taps = kh * kw;
   const out = backend.makeOutput([kh, kw, cout, cinPadded], 'float32');
-  const src = heap(backend, filter);
-  const dst = heap(backend, out);
-  dst.fill(0);
-  for (let tap = 0; tap < kh * kw; tap++) {
+  // Views are taken after makeOutput: growing the wasm heap detaches older views.
+  const src = backend.typedArrayFromHeap(filter) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  if (cinPadded !== cin) dst.fill(0);
+  for (let tap = 0; tap < taps; tap++) {
+    // (kh−1−a)·kw + (kw−1−b) = taps − 1 − (a·kw + b)
+    const srcTap = (flipped ? taps - 1 - tap : tap) * cin * cout;
+    const dstTap = tap * cout * cinPadded;
     for (let c = 0; c < cin; c++) {
-      for (let o = 0; o < cout; o++) dst[(tap * cout + o) * cinPadded + c] = src[(tap * cin + c) * cout + o];
+      for (let o = 0; o < cout; o++) dst[dstTap + o * cinPadded + c] = src[srcTap + c * cout + o];
     }
   }
   return out;
 }
 
-/**
- * The strided case on the SIMD kernel (wasm/assembly/conv-input-grad.ts). Through XNNPACK it
- * would convolve a dy dilated with zeros: sh·sw times the work, three quarters of it on zeros.
- */
-function stridedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+/** Any stride and padding, on the SIMD kernel (input channels padded to a multiple of 4 and cropped again). */
+function scatteredInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: cin, outHeight: ho, outWidth: wo, outChannels: cout } = info;
   const cinPadded = Math.ceil(cin / 4) * 4;
   const kernels = simdKernels(backend);
-  const wt = transposedFilter(backend, filter, cinPadded);
+  const wt = transposedFilter(backend, filter, false, cinPadded);
   const padded = backend.makeOutput([n, h, w, cinPadded], 'float32');
   try {
     kernels.conv2dInputGrad(heapOffset(backend, dy), heapOffset(backend, wt), heapOffset(backend, padded), n, h, w, cinPadded,
@@ -171,43 +90,25 @@ function stridedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorIn
   return dx;
 }
 
-function conv2DBackpropInput(args: KernelArgs): TensorInfo {
+function conv2DBackpropInput(args: WasmKernelArgs): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
   const [dy, filter] = float32Inputs('Conv2DBackpropInput', inputs, ['dy', 'filter']);
   const info = convInfoOf('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs);
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  if (dy.shape.includes(0) || attrs.inputShape.includes(0)) {
-    const zeros = backend.makeOutput(attrs.inputShape, 'float32');
-    heap(backend, zeros).fill(0);
-    return zeros;
-  }
-  if (sh > 1 || sw > 1) return stridedInputGrad(backend, dy, filter, info);
+  if (dy.shape.includes(0) || attrs.inputShape.includes(0)) return zerosOutput(backend, attrs.inputShape);
   const top = kh - 1 - info.padInfo.top;
   const left = kw - 1 - info.padInfo.left;
   const bottom = h + info.padInfo.top - (info.outHeight - 1) * sh - 1;
   const right = w + info.padInfo.left - (info.outWidth - 1) * sw - 1;
+  if (sh > 1 || sw > 1 || Math.min(top, left, bottom, right) < 0) return scatteredInputGrad(backend, dy, filter, info);
 
-  const intermediates: TensorInfo[] = [];
+  const flipped = transposedFilter(backend, filter, true, info.inChannels);
   try {
-    const flipped = flippedTransposedFilter(backend, filter);
-    intermediates.push(flipped);
-    const convAttrs: Conv2DAttrs = { strides: 1, dilations: 1, dataFormat: 'NHWC', pad: 'valid' };
-    let source = dy;
-    if (sh === 1 && sw === 1 && Math.min(top, left, bottom, right) >= 0) {
-      convAttrs.pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
-    } else {
-      source = dilateAndPad(backend, dy, sh, sw, top, left, h + kh - 1, w + kw - 1);
-      intermediates.push(source);
-    }
-    return runConv(backend, source, flipped, convAttrs);
+    return runConv(backend, dy, flipped, { strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [top, bottom], [left, right], [0, 0]] });
   } finally {
-    for (const t of intermediates) backend.disposeData(t.dataId);
+    backend.disposeData(flipped.dataId);
   }
 }
 
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-};
+export const conv2DBackpropInputConfig = wasmKernelConfig('Conv2DBackpropInput', conv2DBackpropInput);

@@ -25,6 +25,13 @@ export function float32Inputs(kernel: string, inputs: Record<string, TensorInfo 
   });
 }
 
+/** A new float32 tensor of `shape` holding zeros (the gradient of an empty input, for one). */
+export function zerosOutput(backend: BackendWasm, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  return out;
+}
+
 /** Runs `body` with `floats` float32 values of scratch heap, freed afterwards. */
 export function withScratch<T>(backend: BackendWasm, floats: number, body: (offset: number) => T): T {
   const scratch = backend.makeOutput([Math.max(1, floats)], 'float32');

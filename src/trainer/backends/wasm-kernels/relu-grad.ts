@@ -1,11 +1,11 @@
 /** The one-pass ReLU gradient (src/trainer/model/relu-gradient.ts) on the wasm backend. */
-import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import { ReluGrad } from '../../model/relu-gradient';
 import { float32Inputs, heapOffset, sizeOf } from './heap';
+import { wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
 import { simdKernels } from './module';
 
-function reluGrad({ inputs, backend }: { inputs: NamedTensorInfoMap; backend: BackendWasm }): TensorInfo {
+function reluGrad({ inputs, backend }: WasmKernelArgs): TensorInfo {
   const [dy, x] = float32Inputs(ReluGrad, inputs, ['a', 'b']);
   const size = sizeOf(x.shape);
   if (sizeOf(dy.shape) !== size) throw new Error(`${ReluGrad} on wasm: dy has shape [${dy.shape}] but x has [${x.shape}]; they must match`);
@@ -14,8 +14,4 @@ function reluGrad({ inputs, backend }: { inputs: NamedTensorInfoMap; backend: Ba
   return out;
 }
 
-export const simdReluGradConfig: KernelConfig = {
-  kernelName: ReluGrad,
-  backendName: 'wasm',
-  kernelFunc: reluGrad as unknown as KernelFunc,
-};
+export const simdReluGradConfig = wasmKernelConfig(ReluGrad, reluGrad);
