@@ -14,7 +14,7 @@ import { BACKEND_ORDER, maybeRunProbe, selectBackend } from '../src/trainer/back
 import { BackendNameSchema, type BackendName, type BackendReport } from '../src/protocol/events';
 import { benchInChild } from './lib/fork-worker';
 import { machineInfo } from './lib/machine';
-import { adamSettings, benchOptimizer } from './lib/measure';
+import { benchAdamSettings } from './lib/measure';
 import { selectModels } from './lib/models';
 import { readOptions } from './lib/options';
 import { runPytorch } from './lib/pytorch';
@@ -85,9 +85,7 @@ async function main(): Promise<void> {
     if (!outcome.ok) log(`  ${backend} failed: ${outcome.reason}`);
   }
 
-  const optimizer = benchOptimizer();
-  const adam = adamSettings(optimizer);
-  optimizer.dispose();
+  const adam = benchAdamSettings();
   log(`Measuring PyTorch (${machine.cores} threads)…`);
   const pytorch = await runPytorch({ models, options, threads: machine.cores, adam });
   if (!pytorch.ok) log(`  PyTorch: ${pytorch.reason}; continuing without it.`);

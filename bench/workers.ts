@@ -26,7 +26,7 @@ import { penalizedKernels } from '../src/trainer/session/model-state';
 import { createOptimizer } from '../src/trainer/train/optimizer';
 import { kernelPenalty, trainStep } from '../src/trainer/train/phase';
 import { machineInfo } from './lib/machine';
-import { adamSettings, benchOptimizer } from './lib/measure';
+import { benchAdamSettings } from './lib/measure';
 import { selectModels } from './lib/models';
 import { readOptions } from './lib/options';
 import { runPytorch } from './lib/pytorch';
@@ -114,9 +114,7 @@ async function measure(mode: Measurement['mode'], training: TrainingConfig, data
 /** PyTorch training the same ResNet-20 with the same batch and Adam settings (bench/lib/pytorch.ts). */
 async function measurePytorch(): Promise<PytorchOutcome> {
   const machine = machineInfo();
-  const optimizer = benchOptimizer();
-  const adam = adamSettings(optimizer);
-  optimizer.dispose();
+  const adam = benchAdamSettings();
   log(`  measuring PyTorch on the same ResNet-20 (${machine.cores} threads)…`);
   return runPytorch({ models: selectModels(['resnet20']), options: { ...readOptions(), batchSize: BATCH }, threads: machine.cores, adam });
 }

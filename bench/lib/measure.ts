@@ -28,9 +28,13 @@ export function benchOptimizer(): tf.AdamOptimizer {
   return tf.train.adam(1e-3);
 }
 
-export function adamSettings(optimizer: tf.AdamOptimizer): { learningRate: number; beta1: number; beta2: number; epsilon: number } {
+/** The settings of benchOptimizer(), for PyTorch to train with the same Adam. */
+export function benchAdamSettings(): { learningRate: number; beta1: number; beta2: number; epsilon: number } {
+  const optimizer = benchOptimizer();
   const o = optimizer as unknown as { learningRate: number; beta1: number; beta2: number; epsilon: number };
-  return { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
+  const settings = { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
+  optimizer.dispose();
+  return settings;
 }
 
 /** One training step of the trainer; returns the loss. */
