@@ -11,6 +11,7 @@
  * them, and then passes the whole batch's count.
  */
 import * as tf from '@tensorflow/tfjs';
+import { activeBackendHas } from './backend-kernel';
 
 /** Kernel names a backend may implement; inputs and attributes as `batchMoments`/`batchNormGradSums`/`batchNormGradInput` pass them. */
 export const BatchMoments = 'ResBuilderBatchMoments';
@@ -39,11 +40,6 @@ function check(op: string, dy: tf.Tensor, x: tf.Tensor, perChannel: Record<strin
   return channels;
 }
 
-/** True when the current backend has its own kernel for `name`. */
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
-}
-
 function reducedAxes(x: tf.Tensor): number[] {
   return x.shape.slice(0, -1).map((_, i) => i);
 }
@@ -55,7 +51,7 @@ function reducedAxes(x: tf.Tensor): number[] {
  */
 export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
   if (x.rank < 1) throw new Error('batchMoments: x must have a channel axis (got a scalar)');
-  if (hasKernel(BatchMoments) && x.dtype === 'float32' && x.size > 0) {
+  if (activeBackendHas(BatchMoments) && x.dtype === 'float32' && x.size > 0) {
     const [mean, variance] = tf.engine().runKernel(BatchMoments, { x }) as tf.Tensor1D[];
     return { mean, variance };
   }
@@ -65,7 +61,7 @@ export function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Te
 /** Per-channel Σdy and Σdy·x̂ of a channel-last activation, x̂ = (x − mean)·invStd. */
 export function batchNormGradSums(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor1D, invStd: tf.Tensor1D): BatchNormGradSumsResult {
   check('batchNormGradSums', dy, x, { mean, invStd });
-  if (hasKernel(BatchNormGradSums)) {
+  if (activeBackendHas(BatchNormGradSums)) {
     const [sumDy, sumDyXhat] = tf.engine().runKernel(BatchNormGradSums, { dy, x, mean, invStd }) as tf.Tensor1D[];
     return { sumDy, sumDyXhat };
   }
@@ -87,7 +83,7 @@ export function batchNormGradInput(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor1
   sumDy: tf.Tensor1D, sumDyXhat: tf.Tensor1D, count: number): tf.Tensor {
   check('batchNormGradInput', dy, x, { mean, invStd, gamma, sumDy, sumDyXhat });
   if (!(Number.isFinite(count) && count > 0)) throw new Error(`batchNormGradInput: count must be a positive number, got ${count}`);
-  if (hasKernel(BatchNormGradInput)) {
+  if (activeBackendHas(BatchNormGradInput)) {
     return tf.engine().runKernel(BatchNormGradInput, { dy, x, mean, invStd, gamma, sumDy, sumDyXhat }, { count }) as tf.Tensor;
   }
   return tf.tidy(() => {

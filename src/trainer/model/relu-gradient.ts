@@ -5,12 +5,13 @@
  * one pass; every other backend keeps TF.js's own composition.
  */
 import * as tf from '@tensorflow/tfjs';
+import { activeBackendHas } from './backend-kernel';
 
 /** Kernel name a backend may implement: inputs `{ a: dy, b: x }`, output a·step(b). */
 export const ReluGrad = 'ResBuilderReluGrad';
 
 export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  if (tf.getKernel(ReluGrad, tf.getBackend()) !== undefined && dy.dtype === 'float32' && x.dtype === 'float32') {
+  if (activeBackendHas(ReluGrad) && dy.dtype === 'float32' && x.dtype === 'float32') {
     return tf.engine().runKernel(ReluGrad, { a: dy, b: x }) as tf.Tensor;
   }
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
