@@ -15,11 +15,16 @@ export function createOptimizer(training: TrainingConfig): tf.Optimizer {
 }
 
 /**
- * TF.js reads the rate on every update but keeps the field protected; schedules change it
- * between epochs without discarding the optimizer's moments.
+ * Schedules change the rate between epochs without discarding the optimizer's moments. Adam
+ * reads its protected field on every update; SGD and momentum read a scalar made from the rate,
+ * which only their own setLearningRate renews (setting the field alone left them at the first
+ * rate for the whole phase).
  */
 export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+  // Not `instanceof tf.SGDOptimizer`: TF.js makes instanceof of any optimizer class true for every optimizer.
+  const sgd = optimizer as unknown as { setLearningRate?: (rate: number) => void; learningRate: number };
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(rate);
+  else sgd.learningRate = rate;
 }
 
 /**
