@@ -75,22 +75,30 @@ export class AllReduce {
     return this.memory.size;
   }
 
-  /** The elementwise sum of `values` over all replicas; every replica must call with the same length. */
-  sum(values: ArrayLike<number>): Float64Array {
+  /**
+   * The elementwise sum of `values` over all replicas; every replica must call with the same
+   * length. The sum goes into `out` when given (a buffer reused step after step spares the
+   * garbage collector megabytes a step), else into a new array.
+   */
+  sum(values: Float64Array, out?: Float64Array): Float64Array {
     const { size, capacity } = this.memory;
     const n = values.length;
     if (n > capacity) throw new RangeError(`all-reduce of ${n} values exceeds the shared buffer's capacity of ${capacity}`);
+    if (out && out.length !== n) throw new RangeError(`all-reduce of ${n} values into an output of ${out.length}`);
+    const sum = out ?? new Float64Array(n);
     const slots = this.sets[this.calls++ % SETS];
-    if (size === 1) return Float64Array.from(values);
-    const own = slots.subarray(this.rank * capacity, this.rank * capacity + n);
-    for (let i = 0; i < n; i++) own[i] = values[i];
-    this.barrier();
-    const out = new Float64Array(n);
-    for (let r = 0; r < size; r++) {
-      const slot = slots.subarray(r * capacity, r * capacity + n);
-      for (let i = 0; i < n; i++) out[i] += slot[i];
+    if (size === 1) {
+      sum.set(values);
+      return sum;
     }
-    return out;
+    slots.set(values, this.rank * capacity);
+    this.barrier();
+    sum.set(slots.subarray(0, n));
+    for (let r = 1; r < size; r++) {
+      const slot = slots.subarray(r * capacity, r * capacity + n);
+      for (let i = 0; i < n; i++) sum[i] += slot[i];
+    }
+    return sum;
   }
 
   private barrier(): void {
