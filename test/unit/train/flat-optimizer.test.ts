@@ -1,0 +1,140 @@
+/**
+ * The workers' optimizer on flat arrays against TF.js's own Adam and SGD with momentum (the cpu
+ * backend as reference): the same weights step after step, the same state for checkpoints, and
+ * a state from either one continues on the other.
+ */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { CONFIG_DEFAULTS } from '../../../src/core/config/defaults';
+import type { TrainingConfig } from '../../../src/core/config/types';
+import { Rng } from '../../../src/core/rng';
+import { createFlatOptimizer, flatLength, segmentsOf } from '../../../src/trainer/train/flat-optimizer';
+import { createOptimizer, restoreOptimizerState, saveOptimizerState, setLearningRate } from '../../../src/trainer/train/optimizer';
+
+const SHAPES = [[3, 3, 2, 4], [4], [5, 3]];
+const TOLERANCE = 1e-5;
+
+function randomArray(rng: Rng, length: number, scale: number): Float32Array {
+  return Float32Array.from({ length }, () => (rng.next() * 2 - 1) * scale);
+}
+
+function maxRelativeDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let scale = 1e-12;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+  }
+  return diff / scale;
+}
+
+/** TF.js variables, a flat copy of their values, and a gradient source shared by both sides. */
+function setUp(seed: number) {
+  const rng = new Rng(seed, 'flat-optimizer');
+  const variables = SHAPES.map((shape, i) => tf.variable(tf.tensor(randomArray(rng, shape.reduce((a, b) => a * b, 1), 1), shape), true, `w${seed}_${i}`));
+  const segments = segmentsOf(variables);
+  const params = new Float32Array(flatLength(segments));
+  variables.forEach((v, i) => params.set(v.dataSync() as Float32Array, segments[i].offset));
+  const gradients = () => randomArray(rng, params.length, 0.5);
+  return { variables, segments, params, gradients };
+}
+
+function tfStep(optimizer: tf.Optimizer, variables: tf.Variable[], flat: Float32Array, segments: ReturnType<typeof segmentsOf>, present = variables.map(() => true)): void {
+  const named = variables
+    .map((v, i) => ({ name: v.name, tensor: tf.tensor(flat.slice(segments[i].offset, segments[i].offset + segments[i].size), v.shape) }))
+    .filter((_, i) => present[i]);
+  optimizer.applyGradients(named);
+  for (const g of named) g.tensor.dispose();
+}
+
+function valuesOf(variables: tf.Variable[]): Float32Array {
+  return Float32Array.from(variables.flatMap((v) => Array.from(v.dataSync())));
+}
+
+describe('flat optimizer (the workers\' update) against TF.js', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const optimizer of ['adam', 'sgd'] as const) {
+    const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer, momentum: 0.9, learningRate: optimizer === 'adam' ? 1e-2 : 5e-2 };
+
+    it(`${optimizer}: the same weights and state as TF.js over 30 steps with a changing rate`, async () => {
+      const { variables, segments, params, gradients } = setUp(optimizer === 'adam' ? 1 : 2);
+      const reference = createOptimizer(training);
+      const flat = createFlatOptimizer(training, segments);
+      const start = valuesOf(variables);
+      for (let step = 0; step < 30; step++) {
+        const rate = training.learningRate * (step < 15 ? 1 : 0.1);
+        setLearningRate(reference, rate);
+        const g = gradients();
+        tfStep(reference, variables, g, segments);
+        flat.step(params, g, rate);
+      }
+      const expected = valuesOf(variables);
+      assert.ok(maxRelativeDifference(expected, start) > 0.05, 'the steps hardly moved the weights');
+      assert.ok(maxRelativeDifference(params, expected) <= TOLERANCE, `weights differ by ${maxRelativeDifference(params, expected)}`);
+      const want = await saveOptimizerState(reference);
+      const got = flat.state();
+      assert.deepEqual(got.map((a) => [a.name, a.dtype, a.shape]), want.map((a) => [a.name, a.dtype, a.shape]));
+      got.forEach((a, i) => assert.ok(maxRelativeDifference(a.data, want[i].data) <= TOLERANCE, `${a.name} differs`));
+      reference.dispose();
+    });
+
+    it(`${optimizer}: a TF.js checkpoint continues on the flat optimizer, and back`, async () => {
+      const { variables, segments, params, gradients } = setUp(optimizer === 'adam' ? 3 : 4);
+      const reference = createOptimizer(training);
+      for (let step = 0; step < 7; step++) tfStep(reference, variables, gradients(), segments);
+      const flat = createFlatOptimizer(training, segments);
+      flat.restore(await saveOptimizerState(reference));
+      params.set(valuesOf(variables));
+      for (let step = 0; step < 5; step++) {
+        const g = gradients();
+        tfStep(reference, variables, g, segments);
+        flat.step(params, g, training.learningRate);
+      }
+      assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+      // The flat state restores into a fresh TF.js optimizer, which then steps like the flat one.
+      const resumed = createOptimizer(training);
+      await restoreOptimizerState(resumed, flat.state());
+      const g = gradients();
+      tfStep(resumed, variables, g, segments);
+      flat.step(params, g, training.learningRate);
+      assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+      reference.dispose();
+      resumed.dispose();
+    });
+
+    it(`${optimizer}: a variable without a gradient keeps its value and slots, as in TF.js`, async () => {
+      const { variables, segments, params, gradients } = setUp(optimizer === 'adam' ? 5 : 6);
+      const reference = createOptimizer(training);
+      const flat = createFlatOptimizer(training, segments);
+      // TF.js keeps slots by position in the list it is given, so the skipped variable is the last.
+      const present = [true, true, false];
+      const before = params.slice(segments[2].offset);
+      for (let step = 0; step < 2; step++) {
+        const g = gradients();
+        tfStep(reference, variables, g, segments, step === 0 ? undefined : present);
+        flat.step(params, g, training.learningRate, step === 0 ? undefined : present);
+      }
+      assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+      assert.ok(maxRelativeDifference(params.slice(segments[2].offset), before) > 0, 'the first step, with all gradients, moved the last variable');
+      const third = params.slice(segments[2].offset);
+      flat.step(params, gradients(), training.learningRate, present);
+      assert.deepEqual(params.slice(segments[2].offset), third);
+      reference.dispose();
+    });
+  }
+
+  it('refuses a state that belongs to another network, naming the slot', () => {
+    const { segments } = setUp(7);
+    const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer: 'adam' };
+    const flat = createFlatOptimizer(training, segments);
+    const other = createFlatOptimizer(training, segmentsOf([{ name: 'x', shape: [2] }]));
+    assert.throws(() => flat.restore(other.state()), /2 slots for 3 variables/);
+    const state = flat.state();
+    state[1] = { ...state[1], data: new Float32Array(5) };
+    assert.throws(() => flat.restore(state), /slot "w7_0\/m" holds 5 values, but variable "w7_0" has 72/);
+    assert.throws(() => flat.restore(state.slice(1)), /iteration count/);
+  });
+});
