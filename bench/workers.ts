@@ -138,6 +138,12 @@ async function main(): Promise<void> {
   const base = results[0].imagesPerSecond;
   const ratios = Object.fromEntries(results.slice(1).map((m) => [`workers${m.mode}`, m.imagesPerSecond / base]));
   for (const m of results.slice(1)) log(`  ${m.mode} worker${m.mode === 1 ? '' : 's'} / training thread: ${(m.imagesPerSecond / base).toFixed(2)}×`);
+  // The scaling target compares with one worker: the same code path, so only the split differs.
+  const one = results.find((m) => m.mode === 1);
+  for (const m of results.filter((r) => typeof r.mode === 'number' && r.mode > 1 && one)) {
+    ratios[`workers${m.mode}PerWorker1`] = m.imagesPerSecond / one!.imagesPerSecond;
+    log(`  ${m.mode} workers / 1 worker: ${(m.imagesPerSecond / one!.imagesPerSecond).toFixed(2)}×`);
+  }
   const pytorch = await measurePytorch();
   const versusPytorch = pytorch.ok
     ? Object.fromEntries(results.map((m) => [m.mode === 'thread' ? 'thread' : `workers${m.mode}`, m.imagesPerSecond / pytorch.models[0].train.imagesPerSecond]))
