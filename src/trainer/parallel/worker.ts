@@ -20,6 +20,7 @@ import type { NamedArray } from '../run/tensor-bundle';
 import { morphnetTerm, penalizedKernels } from '../session/model-state';
 import { lossAndCorrect } from '../train/evaluate';
 import { createFlatOptimizer, flatLength, segmentsOf, type FlatOptimizer, type FlatSegment } from '../train/flat-optimizer';
+import { addPenaltyGradients, gradientBuffers, readValues, segmentsFor, type GradientBuffers } from './flat-gradients';
 import type { LossTerm, PhaseOptions } from '../train/phase';
 import { abortAllReduce, AllReduce, AllReduceAborted, type AllReduceMemory } from './all-reduce';
 import type { PhaseSetup, ShardStep, StepReply, WorkerReply, WorkerRequest, WorkerStart } from './messages';
@@ -41,36 +42,6 @@ interface Phase {
   reduce: AllReduce;
   memory: AllReduceMemory;
   buffers: GradientBuffers;
-}
-
-/** The flattened gradients, their sum over the workers, and that sum with the L1/L2 terms in float32. */
-interface GradientBuffers {
-  flat: Float64Array;
-  summed: Float64Array;
-  single: Float32Array;
-}
-
-/**
- * Allocated once a phase: fresh arrays every step (megabytes for ResNet-20) had the garbage
- * collector run a full collection about once a step on every worker.
- */
-function gradientBuffers(length: number): GradientBuffers {
-  return { flat: new Float64Array(length), summed: new Float64Array(length), single: new Float32Array(length) };
-}
-
-/** The segments of the given layer variables (matched through the tf.Variable they hold). */
-function segmentsFor(kernels: readonly tf.LayerVariable[], variables: readonly tf.Variable[], segments: readonly FlatSegment[]): FlatSegment[] {
-  return kernels.map((kernel) => {
-    const index = variables.indexOf((kernel as unknown as { val: tf.Variable }).val);
-    if (index < 0) throw new Error(`the penalised kernel ${kernel.name} is not among the model's trainable weights`);
-    return segments[index];
-  });
-}
-
-function readValues(variables: readonly tf.Variable[], segments: readonly FlatSegment[]): Float32Array {
-  const params = new Float32Array(flatLength(segments));
-  variables.forEach((v, i) => params.set(v.dataSync() as Float32Array, segments[i].offset));
-  return params;
 }
 
 class TrainingWorker {
@@ -192,28 +163,6 @@ class TrainingWorker {
     setBatchStatisticsReducer(null);
     this.phase.model.dispose();
     this.phase = null;
-  }
-}
-
-/**
- * The gradient of l1·Σ|w| + l2·Σw² (spec 4.2) added to `grads`: l1·step(w) + 2·l2·w, where step is
- * TF.js's gradient of |w| (+1 above zero, −1 at and below it), so it matches the tape's.
- */
-function addPenaltyGradients(grads: Float64Array, params: Float32Array, l1: readonly FlatSegment[], l2: readonly FlatSegment[], strengths: { l1: number; l2: number }): void {
-  const l1Strength = strengths.l1;
-  const twiceL2 = 2 * strengths.l2;
-  if (l1Strength > 0) {
-    for (const { offset, size } of l1) {
-      const end = offset + size;
-      // Branch-free: the signs of trained weights are a coin toss, which a branch mispredicts (3× slower).
-      for (let i = offset; i < end; i++) grads[i] += l1Strength * (+(params[i] > 0) * 2 - 1);
-    }
-  }
-  if (twiceL2 > 0) {
-    for (const { offset, size } of l2) {
-      const end = offset + size;
-      for (let i = offset; i < end; i++) grads[i] += twiceL2 * params[i];
-    }
   }
 }
 
