@@ -14,6 +14,19 @@ export interface GraphLayerVariables {
   gamma?: tf.LayerVariable;
 }
 
+/**
+ * The tf.Variable a layer variable holds. TF.js keeps it private, but optimizers and
+ * tf.variableGrads take tf.Variables, and the data-parallel workers match weights by it.
+ */
+export function backingVariable(weight: tf.LayerVariable): tf.Variable {
+  return (weight as unknown as { val: tf.Variable }).val;
+}
+
+/** The model's trainable weights as tf.Variables, in the order optimizers keep their slots. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map(backingVariable);
+}
+
 /** The layer's weight called `weight` (`kernel`, `bias`, `gamma`, ...), if it has one. */
 export function layerWeight(layer: tf.layers.Layer, weight: string): tf.LayerVariable | undefined {
   const full = `${layer.name}/${weight}`;

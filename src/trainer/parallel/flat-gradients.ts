@@ -3,6 +3,7 @@
  * buffers the step reuses, and the L1/L2 gradient added after the sum over the workers.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { backingVariable } from '../model/variables';
 import { flatLength, type FlatSegment } from '../train/flat-optimizer';
 
 /** The flattened gradients, their sum over the workers, and that sum with the L1/L2 terms in float32. */
@@ -23,7 +24,7 @@ export function gradientBuffers(length: number): GradientBuffers {
 /** The segments of the given layer variables (matched through the tf.Variable they hold). */
 export function segmentsFor(kernels: readonly tf.LayerVariable[], variables: readonly tf.Variable[], segments: readonly FlatSegment[]): FlatSegment[] {
   return kernels.map((kernel) => {
-    const index = variables.indexOf((kernel as unknown as { val: tf.Variable }).val);
+    const index = variables.indexOf(backingVariable(kernel));
     if (index < 0) throw new Error(`the penalised kernel ${kernel.name} is not among the model's trainable weights`);
     return segments[index];
   });

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initWasmBackend } from '../backends/wasm-init';
 import { buildModel } from '../model/build';
 import { setBatchStatisticsReducer } from '../model/fused-batch-norm';
+import { trainableVariables } from '../model/variables';
 import { loadModelWeights, modelWeights } from '../run/checkpoint';
 import type { NamedArray } from '../run/tensor-bundle';
 import { morphnetTerm, penalizedKernels } from '../session/model-state';
@@ -77,7 +78,7 @@ class TrainingWorker {
     this.dispose();
     const model = buildModel(setup.arch, { seed: 0, batchNormMomentum: setup.training.batchNormMomentum });
     loadModelWeights(model, setup.weights, 'the training thread');
-    const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const variables = trainableVariables(model);
     const segments = segmentsOf(variables);
     const optimizer = createFlatOptimizer(setup.training, segments);
     if (setup.optimizerState) optimizer.restore(setup.optimizerState);

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../../core/config/types';
 import { learningRateAt } from '../../core/train/schedule';
 import type { PhaseKind } from '../../protocol/events';
+import { trainableVariables } from '../model/variables';
 import type { EventEmitter } from '../run/emitter';
 import { evaluate, lossAndCorrect, type Batch, type TrainingData } from './evaluate';
 import { setLearningRate } from './optimizer';
@@ -92,7 +93,7 @@ export function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, 
  */
 export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, extra?: () => tf.Scalar): { loss: number; correct: number } {
   let kept: { loss: tf.Scalar; correct: tf.Scalar } | null = null;
-  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const vars = trainableVariables(model);
   optimizer.minimize(
     () => {
       const probs = model.apply(batch.x, { training: true }) as tf.Tensor;
