@@ -11,6 +11,7 @@
  */
 import type { TrainingConfig } from '../../core/config/types';
 import type { NamedArray } from '../run/tensor-bundle';
+import { adamPowerName, isAdamPower } from './optimizer';
 
 /** One variable's place in the flat arrays. */
 export interface FlatSegment {
@@ -128,19 +129,19 @@ class FlatAdam implements FlatOptimizer {
       iterationsArray(this.iterations),
       ...this.segments.map((s) => slotArray(`${s.name}/m`, s, this.m)),
       ...this.segments.map((s) => slotArray(`${s.name}/v`, s, this.v)),
-      { name: 'adam:accBeta1', shape: [], dtype: 'float32', data: Float32Array.of(this.accBeta1) },
-      { name: 'adam:accBeta2', shape: [], dtype: 'float32', data: Float32Array.of(this.accBeta2) },
+      { name: adamPowerName('accBeta1'), shape: [], dtype: 'float32', data: Float32Array.of(this.accBeta1) },
+      { name: adamPowerName('accBeta2'), shape: [], dtype: 'float32', data: Float32Array.of(this.accBeta2) },
     ];
   }
 
   restore(state: NamedArray[]): void {
     this.iterations = iterationsOf(state);
-    const slots = state.slice(1).filter((a) => !a.name.startsWith('adam:'));
+    const slots = state.slice(1).filter((a) => !isAdamPower(a.name));
     const n = this.segments.length;
     restoreSlots(slots.slice(0, n), this.segments, this.m, 'Adam');
     restoreSlots(slots.slice(n), this.segments, this.v, 'Adam');
     // As restoreOptimizerState: the saved powers where present, else TF.js's pow(β, t + 1).
-    const power = (key: string, beta: number) => state.find((a) => a.name === `adam:${key}`)?.data[0] ?? Math.fround(beta ** (this.iterations + 1));
+    const power = (key: 'accBeta1' | 'accBeta2', beta: number) => state.find((a) => a.name === adamPowerName(key))?.data[0] ?? Math.fround(beta ** (this.iterations + 1));
     this.accBeta1 = power('accBeta1', BETA1);
     this.accBeta2 = power('accBeta2', BETA2);
   }

@@ -33,7 +33,18 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
  * run's weights drift from the uninterrupted run's. They are private in TF.js, hence the cast.
  */
 const ADAM_POWERS = ['accBeta1', 'accBeta2'] as const;
-type AdamPowers = Partial<Record<(typeof ADAM_POWERS)[number], tf.Variable>>;
+type AdamPower = (typeof ADAM_POWERS)[number];
+type AdamPowers = Partial<Record<AdamPower, tf.Variable>>;
+
+/** The saved state's name for one of Adam's running powers (TF.js's getWeights leaves them out). */
+export function adamPowerName(key: AdamPower): string {
+  return `adam:${key}`;
+}
+
+/** Whether a saved state entry is one of Adam's running powers rather than TF.js's own weights. */
+export function isAdamPower(name: string): boolean {
+  return name.startsWith('adam:');
+}
 
 function toArray(name: string, tensor: tf.Tensor): NamedArray {
   const int = tensor.dtype === 'int32';
@@ -47,18 +58,18 @@ export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<Named
   const powers = optimizer as unknown as AdamPowers;
   for (const key of ADAM_POWERS) {
     const variable = powers[key];
-    if (variable) state.push(toArray(`adam:${key}`, variable));
+    if (variable) state.push(toArray(adamPowerName(key), variable));
   }
   return state;
 }
 
 export async function restoreOptimizerState(optimizer: tf.Optimizer, state: NamedArray[]): Promise<void> {
-  const slots = state.filter((a) => !a.name.startsWith('adam:'));
+  const slots = state.filter((a) => !isAdamPower(a.name));
   // setWeights turns these tensors into the optimizer's slot variables, so they are not disposed here.
   await optimizer.setWeights(slots.map((a) => ({ name: a.name, tensor: tf.tensor(a.data, a.shape, a.dtype) })));
   const powers = optimizer as unknown as AdamPowers;
   for (const key of ADAM_POWERS) {
-    const saved = state.find((a) => a.name === `adam:${key}`);
+    const saved = state.find((a) => a.name === adamPowerName(key));
     const variable = powers[key];
     if (saved && variable) tf.tidy(() => variable.assign(tf.tensor(saved.data, saved.shape, 'float32')));
   }
