@@ -6,7 +6,12 @@
  *
  * Environment: BENCH_DATASETS (mnist,fashion-mnist), BENCH_STYLES (standard,reference),
  * BENCH_BACKEND (auto), BENCH_FASHION_LIMIT (images used of Fashion-MNIST; 0, the default, = all),
- * BENCH_PRESET (quick).
+ * BENCH_PRESET (quick), BENCH_SEEDS (42; a comma list runs every job once per seed and adds the
+ * means, since one seed's test accuracy moves by a few tenths), BENCH_START (empty: the search's
+ * start network), BENCH_TARGET_FLOPS (the search's FLOP target; default 2e7 for MNIST, 4e7 for
+ * Fashion-MNIST), BENCH_FINAL_EPOCHS (12: the found network's final training; the baseline gets
+ * the 6 search epochs more), BENCH_FINAL_WEIGHTS (the preset's: where the final training starts,
+ * `fresh` or `inherit`).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +22,7 @@ interface Job {
   dataset: string;
   style: string;
   method: 'resbuilder' | 'resnet20';
+  seed: number;
 }
 
 interface JobResult extends Job {
@@ -39,9 +45,15 @@ const backend = process.env.BENCH_BACKEND ?? 'auto';
 const preset = process.env.BENCH_PRESET ?? 'quick';
 const fashionLimit = Number(process.env.BENCH_FASHION_LIMIT ?? '0');
 const fashionPath = process.env.BENCH_FASHION_PATH;
+const seeds = list('BENCH_SEEDS', '42').map(Number);
+const start = process.env.BENCH_START ?? 'empty';
+const targetFlopsOverride = process.env.BENCH_TARGET_FLOPS;
+const finalWeights = process.env.BENCH_FINAL_WEIGHTS;
+if (seeds.some((seed) => !Number.isInteger(seed))) throw new Error(`BENCH_SEEDS must be a comma list of integers, got "${process.env.BENCH_SEEDS}".`);
 
 // The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 1 epoch + 12 final epochs.
-const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 1, finalEpochs: 12 };
+const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 1, finalEpochs: Number(process.env.BENCH_FINAL_EPOCHS ?? '12') };
+if (!Number.isInteger(SEARCH.finalEpochs) || SEARCH.finalEpochs < 1) throw new Error(`BENCH_FINAL_EPOCHS must be a positive integer, got "${process.env.BENCH_FINAL_EPOCHS}".`);
 const totalEpochs = SEARCH.cycles * (1 + SEARCH.insertionsPerCycle) * SEARCH.epochsPerTraining + SEARCH.finalEpochs;
 
 function datasetYaml(dataset: string): string {
@@ -52,11 +64,12 @@ function datasetYaml(dataset: string): string {
 }
 
 function configYaml(job: Job): string {
-  const head = `seed: 42\nbackend: ${backend}\n${datasetYaml(job.dataset)}`;
+  const head = `seed: ${job.seed}\nbackend: ${backend}\n${datasetYaml(job.dataset)}`;
   if (job.method === 'resbuilder') {
     // The FLOP target of examples/<dataset>.resbuilder.yaml: the preset's for digits, twice it for clothes.
-    const target = job.dataset === 'fashion-mnist' ? '  targetFlops: 4e7\n' : '';
-    return `${head}mode: search\npreset: ${preset}\narchitecture:\n  start: empty\n  blockStyle: ${job.style}\n` +
+    const flops = targetFlopsOverride ?? (job.dataset === 'fashion-mnist' ? '4e7' : undefined);
+    const target = (flops ? `  targetFlops: ${flops}\n` : '') + (finalWeights ? `  finalWeights: ${finalWeights}\n` : '');
+    return `${head}mode: search\npreset: ${preset}\narchitecture:\n  start: ${start}\n  blockStyle: ${job.style}\n` +
       `search:\n  cycles: ${SEARCH.cycles}\n  insertionsPerCycle: ${SEARCH.insertionsPerCycle}\n  epochsPerTraining: ${SEARCH.epochsPerTraining}\n  finalEpochs: ${SEARCH.finalEpochs}\n${target}`;
   }
   // The baseline gets the quick preset's training settings too (cosine schedule, BN momentum).
@@ -64,7 +77,7 @@ function configYaml(job: Job): string {
 }
 
 function runJob(job: Job, dir: string): Promise<JobResult> {
-  const name = `${job.dataset}-${job.style}-${job.method}`;
+  const name = `${job.dataset}-${job.style}-${job.method}-seed${job.seed}`;
   const config = path.join(dir, `${name}.resbuilder.yaml`);
   fs.writeFileSync(config, configYaml(job));
   const started = performance.now();
@@ -83,18 +96,78 @@ function runJob(job: Job, dir: string): Promise<JobResult> {
   });
 }
 
+const networkName = (method: Job['method']) => (method === 'resbuilder' ? 'ResBuilder (found)' : 'ResNet-20 (fixed)');
+const sameBaseline = (r: Job) => (b: Job) => b.dataset === r.dataset && b.style === r.style && b.seed === r.seed && b.method === 'resnet20';
+
+function aligned(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
+}
+
 function table(results: JobResult[]): string {
-  const rows = [['dataset', 'style', 'network', 'test acc', 'params', 'MFLOPs', 'depth', 'wall time', 'FLOPs vs ResNet-20']];
+  const rows = [['dataset', 'style', 'seed', 'network', 'test acc', 'params', 'MFLOPs', 'depth', 'wall time', 'FLOPs vs ResNet-20']];
   for (const r of results) {
-    const base = results.find((b) => b.dataset === r.dataset && b.style === r.style && b.method === 'resnet20');
+    const base = results.find(sameBaseline(r));
     rows.push([
-      r.dataset, r.style, r.method === 'resbuilder' ? 'ResBuilder (found)' : 'ResNet-20 (fixed)',
+      r.dataset, r.style, String(r.seed), networkName(r.method),
       `${(r.testAccuracy * 100).toFixed(2)}%`, String(r.params), (r.flops / 1e6).toFixed(2), String(r.depth),
       `${Math.round(r.seconds)} s`, base ? `${(r.flops / base.flops).toFixed(3)}×` : '',
     ]);
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
+  return aligned(rows);
+}
+
+interface SeedSummary {
+  dataset: string;
+  style: string;
+  method: Job['method'];
+  seeds: number;
+  meanAccuracy: number;
+  /** Sample standard deviation over the seeds (0 for one seed). */
+  sdAccuracy: number;
+  meanFlops: number;
+  /** Mean over seeds of (this network's accuracy − the same seed's fixed ResNet-20). */
+  meanGapToResNet20: number | null;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function sd(values: number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+function summarise(results: JobResult[]): SeedSummary[] {
+  const out: SeedSummary[] = [];
+  for (const r of results) {
+    if (out.some((o) => o.dataset === r.dataset && o.style === r.style && o.method === r.method)) continue;
+    const runs = results.filter((o) => o.dataset === r.dataset && o.style === r.style && o.method === r.method);
+    const gaps = runs.flatMap((o) => {
+      const base = results.find(sameBaseline(o));
+      return base && o.method !== 'resnet20' ? [o.testAccuracy - base.testAccuracy] : [];
+    });
+    out.push({
+      dataset: r.dataset, style: r.style, method: r.method, seeds: runs.length,
+      meanAccuracy: mean(runs.map((o) => o.testAccuracy)), sdAccuracy: sd(runs.map((o) => o.testAccuracy)),
+      meanFlops: mean(runs.map((o) => o.flops)), meanGapToResNet20: gaps.length > 0 ? mean(gaps) : null,
+    });
+  }
+  return out;
+}
+
+function summaryTable(summary: SeedSummary[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const rows = [['dataset', 'style', 'network', 'seeds', 'mean test acc', 'sd', 'mean MFLOPs', 'mean gap to ResNet-20']];
+  for (const s of summary) {
+    rows.push([
+      s.dataset, s.style, networkName(s.method), String(s.seeds), pct(s.meanAccuracy), pct(s.sdAccuracy),
+      (s.meanFlops / 1e6).toFixed(2), s.meanGapToResNet20 === null ? '' : `${s.meanGapToResNet20 >= 0 ? '+' : ''}${(s.meanGapToResNet20 * 100).toFixed(2)} pts`,
+    ]);
+  }
+  return aligned(rows);
 }
 
 async function main(): Promise<void> {
@@ -103,18 +176,21 @@ async function main(): Promise<void> {
   const results: JobResult[] = [];
   for (const dataset of datasets) {
     for (const style of styles) {
-      for (const method of ['resbuilder', 'resnet20'] as const) {
-        process.stdout.write(`\n### ${dataset}, ${style} style, ${method} (${totalEpochs} epochs in all)\n`);
-        results.push(await runJob({ dataset, style, method }, dir));
+      for (const seed of seeds) {
+        for (const method of ['resbuilder', 'resnet20'] as const) {
+          process.stdout.write(`\n### ${dataset}, ${style} style, seed ${seed}, ${method} (${totalEpochs} epochs in all)\n`);
+          results.push(await runJob({ dataset, style, method, seed }, dir));
+        }
       }
     }
   }
-  const text = table(results);
+  const summary = summarise(results);
+  const text = seeds.length > 1 ? `${table(results)}\n\nMeans over ${seeds.length} seeds:\n${summaryTable(summary)}` : table(results);
   process.stdout.write(`\n${text}\n`);
   const out = path.join(ROOT, 'bench-results');
   fs.mkdirSync(out, { recursive: true });
   const file = path.join(out, 'search.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, preset, totalEpochs, results }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, preset, start, totalEpochs, seeds, results, summary }, null, 2));
   process.stdout.write(`\nwritten to ${file}\n`);
 }
 
