@@ -117,6 +117,8 @@ export const SearchInputSchema = z.strictObject({
   epochsPerTraining: s('epochsPerTraining', positiveInt(), 'Epochs of every training run inside the search.'),
   finalEpochs: s('finalEpochs', z.number().int().min(0),
     'Epochs of the final training of the found network, which gives the exported architecture its test accuracy. 0 skips it.'),
+  finalWeights: s('finalWeights', z.enum(['fresh', 'inherit']),
+    'Where the final training starts: `fresh` weights, like every training after a resize, or `inherit` the last trained network\'s weights (the first channels of every layer where the resize changed its width).'),
   morphnetLambda: s('morphnetLambda', nonNegative(), 'Strength λ of the MorphNet FLOP regularizer.'),
   aliveThreshold: s('aliveThreshold', z.number().gt(0), 'A channel counts as alive when its MorphNet group norm is above this threshold.'),
   targetFlops: s('targetFlops', z.number().gt(0), 'FLOP target (2 × multiply-adds) of the MorphNet expansion.'),

@@ -73,6 +73,11 @@ export interface SearchConfig {
   epochsPerTraining: number;
   /** Epochs of the final training of the found network (spec 11.5). */
   finalEpochs: number;
+  /**
+   * Where the final training starts: fresh weights, like every training after a resize (spec
+   * 5.3), or the last trained network's weights where the resized shapes overlap.
+   */
+  finalWeights: 'fresh' | 'inherit';
   morphnetLambda: number;
   aliveThreshold: number;
   targetFlops: number;

@@ -11,7 +11,7 @@ import { opsOf } from '../../core/search/morphnet-ops';
 import type { Architecture } from '../../core/arch/types';
 import { buildModel } from '../model/build';
 import { layerVariables } from '../model/variables';
-import { transferWeights } from '../model/transfer';
+import { transferWeights, type TransferReport } from '../model/transfer';
 import { morphnetRegularizer } from '../train/morphnet';
 import type { LossTerm } from '../train/phase';
 import type { RunContext } from './context';
@@ -20,12 +20,15 @@ export function buildFor(ctx: RunContext, arch: Architecture, zeroGammaLayers: s
   return buildModel(arch, { seed: ctx.rngs.init.int(2 ** 31), zeroGammaLayers, batchNormMomentum: ctx.config.training.batchNormMomentum });
 }
 
-/** Builds the changed architecture and carries every weight whose layer survived (spec 5.3). */
-export function rebuildKeepingWeights(ctx: RunContext, old: tf.LayersModel, arch: Architecture, zeroGammaLayers: string[]): tf.LayersModel {
-  const next = buildFor(ctx, arch, zeroGammaLayers);
-  transferWeights(old, next);
+/**
+ * Builds the changed architecture and carries every weight whose layer survived (spec 5.3);
+ * with `overlap`, also the common part of weights a resize changed (transfer.ts).
+ */
+export function rebuildKeepingWeights(ctx: RunContext, old: tf.LayersModel, arch: Architecture, zeroGammaLayers: string[], overlap = false): { model: tf.LayersModel; report: TransferReport } {
+  const model = buildFor(ctx, arch, zeroGammaLayers);
+  const report = transferWeights(old, model, { overlap });
   old.dispose();
-  return next;
+  return { model, report };
 }
 
 /** Conv kernels under the L1/L2 penalty (spec 4.2: every conv but the 1×1 shortcut; L1 optionally only on inserted ones, spec 9.1). */

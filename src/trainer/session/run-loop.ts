@@ -199,7 +199,7 @@ function applyDeletion(ctx: RunContext, state: LoopState): void {
     },
   });
   if (decision.deleted) {
-    state.model = rebuildKeepingWeights(ctx, state.model!, decision.arch, []);
+    state.model = rebuildKeepingWeights(ctx, state.model!, decision.arch, []).model;
     state.arch = decision.arch;
   }
   recordChange(ctx, state, decision.change, state.arch);
@@ -213,7 +213,7 @@ function applyInsertion(ctx: RunContext, state: LoopState): void {
   p.run += 1;
   const proposal = proposeInsertion(state.arch, ctx.rngs.insertions, p.run, new Set(p.visited), search.insertionAttempts, state.arch.blockStyle, search.zeroInitLastConv);
   if (proposal.inserted) {
-    state.model = rebuildKeepingWeights(ctx, state.model!, proposal.arch, proposal.zeroInitLayerIds);
+    state.model = rebuildKeepingWeights(ctx, state.model!, proposal.arch, proposal.zeroInitLayerIds).model;
     state.arch = proposal.arch;
     p.visited.push(proposal.key);
   }
@@ -233,10 +233,21 @@ function applyMorph(ctx: RunContext, state: LoopState): void {
     expandIntensity: search.expandIntensity,
     omegaFromShrunkNet: search.omegaFromShrunkNet,
   });
+  const final = p.cycle + 1 > search.cycles;
+  if (final && search.finalWeights === 'inherit' && state.model) {
+    const { model, report } = rebuildKeepingWeights(ctx, state.model, decision.arch, [], true);
+    state.model = model;
+    ctx.emitter.emit({
+      type: 'log', level: 'info',
+      message: `The final training starts from the searched weights: ${report.carried.length} weight arrays kept, ` +
+        `${report.sliced.length} resized with their first channels kept, ${report.fresh.length} new.`,
+    });
+  } else {
+    // Spec 5.3: after a resize the next training starts from fresh weights.
+    state.model?.dispose();
+    state.model = null;
+  }
   state.arch = decision.arch;
-  // Spec 5.3: after a resize the next training starts from fresh weights.
-  state.model?.dispose();
-  state.model = null;
   recordChange(ctx, state, decision.change, state.arch);
   p.visited.push(architectureKey(state.arch));
   p.cycle += 1;

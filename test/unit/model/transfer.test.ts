@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../../src/trainer/model/build';
-import { transferWeights } from '../../../src/trainer/model/transfer';
+import { copyOverlap, transferWeights } from '../../../src/trainer/model/transfer';
 import { insertBlockAfter, removeLayers, withWidths } from '../../../src/core/arch/blocks';
 import type { Architecture } from '../../../src/core/arch/types';
 import { arch, conv, dims, maxAbsDiff, predict, randomizeWeights, useCpuBackend } from './helpers';
@@ -105,5 +105,62 @@ describe('model weight transfer', () => {
     assert.deepEqual(Array.from(model.getLayer('s2b2.conv1').weights[0].read().dataSync()), freshValues.get('s2b2.conv1/kernel'));
     old.dispose();
     model.dispose();
+  });
+
+  it('with overlap, a resized layer keeps the old values where the shapes overlap and its fresh init elsewhere', () => {
+    const base = small('standard');
+    const old = buildModel(base, { seed: 1 });
+    randomizeWeights(old, 21);
+    // s1b1.conv1 narrower (4 → 3), s2b2.conv1 wider (6 → 9): the next conv's input axis follows.
+    const resized = withWidths(base, new Map([['s1b1.conv1', 3], ['s2b2.conv1', 9]]));
+    const model = buildModel(resized, { seed: 4 });
+    const fresh = new Map(model.weights.map((w) => [w.originalName, w.read().clone()]));
+    const report = transferWeights(old, model, { overlap: true });
+    assert.deepEqual(report.fresh, []);
+    assert.ok(report.sliced.includes('s1b1.conv1/kernel') && report.sliced.includes('s1b1.conv2/kernel'), report.sliced.join());
+    assert.ok(report.sliced.includes('s2b2.conv1/kernel') && report.sliced.includes('s2b2.conv2/kernel'), report.sliced.join());
+    assert.ok(report.carried.includes('s2b2.conv2_bn/gamma') && report.carried.includes('stem/kernel'), report.carried.join());
+    const oldWeights = new Map(old.weights.map((w) => [w.originalName, w.read()]));
+    for (const w of model.weights) {
+      const name = w.originalName;
+      const now = w.read();
+      const before = oldWeights.get(name)!;
+      const common = now.shape.map((d, i) => Math.min(d, before.shape[i]));
+      const begin = common.map(() => 0);
+      const [overlap, outside] = tf.tidy(() => {
+        // Outside the overlap the fresh initialisation stays: zero the overlap in both and compare.
+        const mask = tf.pad(tf.zeros(common), common.map((c, i) => [0, now.shape[i] - c] as [number, number]), 1);
+        return [
+          maxAbsDiff(tf.slice(now, begin, common).dataSync(), tf.slice(before, begin, common).dataSync()),
+          maxAbsDiff(tf.mul(now, mask).dataSync(), tf.mul(fresh.get(name)!, mask).dataSync()),
+        ];
+      });
+      assert.equal(overlap, 0, `${name}: overlap not copied`);
+      assert.equal(outside, 0, `${name}: fresh part changed`);
+    }
+    old.dispose();
+    model.dispose();
+    for (const t of fresh.values()) t.dispose();
+  });
+
+  it('copyOverlap copies exactly the common leading block, whichever side is larger', () => {
+    const cases: Array<[number[], number[]]> = [[[3, 3, 4, 5], [3, 3, 2, 7]], [[6], [4]], [[2, 5], [3, 1]], [[3, 0], [3, 2]]];
+    for (const [srcShape, dstShape] of cases) {
+      const [out, expected] = tf.tidy(() => {
+        const src = tf.randomNormal(srcShape, 0, 1, 'float32', 3);
+        const dst = tf.randomNormal(dstShape, 0, 1, 'float32', 4);
+        const copied = dst.dataSync().slice();
+        copyOverlap(src.dataSync(), srcShape, copied, dstShape);
+        const common = srcShape.map((d, i) => Math.min(d, dstShape[i]));
+        const padding = common.map((c, i) => [0, dstShape[i] - c] as [number, number]);
+        // Reference: tf.slice + tf.pad over the same block, built independently of the index walk.
+        const reference = common.some((d) => d === 0)
+          ? dst
+          : tf.add(tf.pad(tf.slice(src, common.map(() => 0), common), padding), tf.mul(dst, tf.pad(tf.zeros(common), padding, 1)));
+        return [Array.from(copied), Array.from(reference.dataSync())];
+      });
+      assert.deepEqual(out, expected, `${srcShape} → ${dstShape}`);
+    }
+    assert.throws(() => copyOverlap([1], [1], [0], [1, 1]), /ranks differ/);
   });
 });

@@ -37,10 +37,10 @@ search:
   deleteThreshold: 0.05
 `;
 
-function workspace(): { dir: string; config: string } {
+function workspace(text = CONFIG): { dir: string; config: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-resume-'));
   const config = path.join(dir, 'tiny.resbuilder.yaml');
-  fs.writeFileSync(config, CONFIG);
+  fs.writeFileSync(config, text);
   return { dir, config };
 }
 
@@ -81,6 +81,13 @@ function eventsSoFar(dir: string): TrainerEvent[] {
 
 function decisions(events: TrainerEvent[]): unknown[] {
   return events.filter((e) => e.type === 'structural-change').map((e) => (e.type === 'structural-change' ? { index: e.index, change: e.change } : null));
+}
+
+/** Loss over the first batches of the final training, as its first progress event reports it. */
+function firstFinalLoss(events: TrainerEvent[]): number {
+  const first = events.find((e) => e.type === 'epoch-progress' && e.phase === 'final');
+  assert.ok(first?.type === 'epoch-progress', 'the final training reported progress');
+  return first.loss;
 }
 
 function finalArchitecture(dir: string): unknown {
@@ -170,5 +177,20 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     assert.deepEqual(decisions(events), decisions(reference.events));
     assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
     events.forEach((e, i) => assert.equal(e.seq, i, 'the resumed stream continues the sequence'));
+  });
+
+  it('with finalWeights: inherit, the final training starts from the searched weights, after the same decisions', async () => {
+    const ws = workspace(CONFIG.replace('search:\n', 'search:\n  finalWeights: inherit\n'));
+    assert.equal(await cli(['run', ws.config]).done, 0);
+    const events = readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl'));
+    assert.deepEqual(decisions(events), decisions(reference.events));
+    assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
+    const note = events.find((e) => e.type === 'log' && e.message.startsWith('The final training starts from the searched weights'));
+    assert.ok(note?.type === 'log' && /[1-9]\d* resized/.test(note.message), 'a log says which weights were kept and resized');
+    assert.ok(!reference.events.some((e) => e.type === 'log' && e.message.startsWith('The final training starts from the searched weights')));
+    // Trained weights start the final training below the fresh network's loss.
+    const inherited = firstFinalLoss(events);
+    const fresh = firstFinalLoss(reference.events);
+    assert.ok(inherited < fresh, `first final-training loss ${inherited} (inherited) against ${fresh} (fresh)`);
   });
 });
