@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { SearchConfig } from '../src/core/config/types';
 
 interface Job {
   dataset: string;
@@ -49,7 +50,7 @@ const seeds = list('BENCH_SEEDS', '42').map(Number);
 interface Recipe {
   start: string;
   targetFlops: Record<'mnist' | 'fashion-mnist', string>;
-  finalWeights: 'fresh' | 'inherit';
+  finalWeights: SearchConfig['finalWeights'];
 }
 
 const RECIPES: Record<string, Recipe> = {
@@ -113,6 +114,9 @@ function runJob(job: Job, dir: string): Promise<JobResult> {
 }
 
 const networkName = (method: Job['method']) => (method === 'resbuilder' ? 'ResBuilder (found)' : 'ResNet-20 (fixed)');
+/** Jobs of the same dataset, style and method: one per seed. */
+type Group = Pick<Job, 'dataset' | 'style' | 'method'>;
+const sameGroup = (r: Group) => (b: Group) => b.dataset === r.dataset && b.style === r.style && b.method === r.method;
 const sameBaseline = (r: Job) => (b: Job) => b.dataset === r.dataset && b.style === r.style && b.seed === r.seed && b.method === 'resnet20';
 
 function aligned(rows: string[][]): string {
@@ -159,8 +163,8 @@ function sd(values: number[]): number {
 function summarise(results: JobResult[]): SeedSummary[] {
   const out: SeedSummary[] = [];
   for (const r of results) {
-    if (out.some((o) => o.dataset === r.dataset && o.style === r.style && o.method === r.method)) continue;
-    const runs = results.filter((o) => o.dataset === r.dataset && o.style === r.style && o.method === r.method);
+    if (out.some(sameGroup(r))) continue;
+    const runs = results.filter(sameGroup(r));
     const gaps = runs.flatMap((o) => {
       const base = results.find(sameBaseline(o));
       return base && o.method !== 'resnet20' ? [o.testAccuracy - base.testAccuracy] : [];

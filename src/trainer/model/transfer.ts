@@ -73,13 +73,14 @@ export function transferWeights(from: tf.LayersModel, to: tf.LayersModel, option
   const report: TransferReport = { carried: [], sliced: [], fresh: [] };
   for (const layer of to.layers) {
     for (const w of layer.weights) {
-      const old = source.get(w.originalName);
-      if (old && sameShape(old.read().shape, w.read().shape)) {
+      const old = source.get(w.originalName)?.read();
+      const fresh = w.read();
+      if (old && sameShape(old.shape, fresh.shape)) {
         // write() shares the old tensor's data; later updates of either model replace, not mutate, it.
-        w.write(old.read());
+        w.write(old);
         report.carried.push(w.originalName);
-      } else if (old && options.overlap && old.shape.length === w.shape.length) {
-        const values = overlapOf(old.read(), w.read());
+      } else if (old && options.overlap && old.rank === fresh.rank) {
+        const values = overlapOf(old, fresh);
         w.write(values);
         values.dispose();
         report.sliced.push(w.originalName);

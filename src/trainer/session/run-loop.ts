@@ -233,8 +233,8 @@ function applyMorph(ctx: RunContext, state: LoopState): void {
     expandIntensity: search.expandIntensity,
     omegaFromShrunkNet: search.omegaFromShrunkNet,
   });
-  const final = p.cycle + 1 > search.cycles;
-  if (final && search.finalWeights === 'inherit' && state.model) {
+  const lastCycle = p.cycle >= search.cycles;
+  if (lastCycle && search.finalWeights === 'inherit' && state.model) {
     const { model, report } = rebuildKeepingWeights(ctx, state.model, decision.arch, [], true);
     state.model = model;
     ctx.emitter.emit({
@@ -253,7 +253,7 @@ function applyMorph(ctx: RunContext, state: LoopState): void {
   p.cycle += 1;
   p.t = 0;
   p.run += 1;
-  p.stage = p.cycle > search.cycles ? 'final' : 'train';
+  p.stage = lastCycle ? 'final' : 'train';
 }
 
 function decide(ctx: RunContext, state: LoopState): void {

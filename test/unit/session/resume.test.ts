@@ -83,6 +83,9 @@ function decisions(events: TrainerEvent[]): unknown[] {
   return events.filter((e) => e.type === 'structural-change').map((e) => (e.type === 'structural-change' ? { index: e.index, change: e.change } : null));
 }
 
+/** How the trainer's log line about inherited final weights begins (run-loop.ts). */
+const INHERIT_LOG = 'The final training starts from the searched weights';
+
 /** Loss over the first batches of the final training, as its first progress event reports it. */
 function firstFinalLoss(events: TrainerEvent[]): number {
   const first = events.find((e) => e.type === 'epoch-progress' && e.phase === 'final');
@@ -185,9 +188,9 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     const events = readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl'));
     assert.deepEqual(decisions(events), decisions(reference.events));
     assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
-    const note = events.find((e) => e.type === 'log' && e.message.startsWith('The final training starts from the searched weights'));
+    const note = events.find((e) => e.type === 'log' && e.message.startsWith(INHERIT_LOG));
     assert.ok(note?.type === 'log' && /[1-9]\d* resized/.test(note.message), 'a log says which weights were kept and resized');
-    assert.ok(!reference.events.some((e) => e.type === 'log' && e.message.startsWith('The final training starts from the searched weights')));
+    assert.ok(!reference.events.some((e) => e.type === 'log' && e.message.startsWith(INHERIT_LOG)));
     // Trained weights start the final training below the fresh network's loss.
     const inherited = firstFinalLoss(events);
     const fresh = firstFinalLoss(reference.events);
