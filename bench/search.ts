@@ -271,7 +271,7 @@ async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]
   ];
   const frontLine = r.front.map((p) => ({ mflops: p.flops / 1e6, accuracy: p.accuracy * 100 }));
   const spec = {
-    title: `${r.dataset}: found networks against fixed ResNets (${finalEpochs} epochs each)`,
+    title: `${r.dataset}: found networks against fixed ResNets (${finalEpochs} final epoch${finalEpochs === 1 ? '' : 's'} each)`,
     width: 520,
     height: 340,
     background: 'white',
@@ -290,7 +290,7 @@ async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]
         encoding: {
           x: { field: 'mflops', type: 'quantitative' },
           y: { field: 'accuracy', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal', title: null },
+          color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 320 } },
           shape: { field: 'series', type: 'nominal', title: null },
           tooltip: [{ field: 'name' }, { field: 'mflops' }, { field: 'accuracy' }],
         },
