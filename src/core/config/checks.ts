@@ -6,6 +6,7 @@
  */
 import { CONFIG_DEFAULTS, SOURCES_NEEDING_PATH } from './defaults';
 import { valueAt, type ConfigProblem } from './issues';
+import { PRESETS, type PresetName } from './presets';
 
 function written(data: unknown, path: readonly string[]): boolean {
   const parent = valueAt(data, path.slice(0, -1));
@@ -49,5 +50,25 @@ export function crossFieldProblems(data: unknown): ConfigProblem[] {
     const because = `with schedule "${schedule}" (only "step" uses it)`;
     problems.push(...noEffect(data, ['training', 'stepEvery'], because), ...noEffect(data, ['training', 'stepFactor'], because));
   }
+  problems.push(...gateWithoutValidation(data));
   return problems;
+}
+
+/**
+ * A momentum gate on validation accuracy with no validation images would compare nothing (or,
+ * worse, fall back to the test set the gate is meant to keep out of the search).
+ */
+function gateWithoutValidation(data: unknown): ConfigProblem[] {
+  if (valueAt(data, ['dataset', 'validationSplit']) !== 0) return [];
+  if (valueAt(data, ['mode']) === 'train' || valueAt(data, ['search', 'momentumGate']) === false) return [];
+  const preset = effective<PresetName>(data, ['preset'], Object.keys(PRESETS) as PresetName[], CONFIG_DEFAULTS.preset);
+  const gate = effective(data, ['search', 'gateAccuracy'], ['test', 'validation'], PRESETS[preset].search?.gateAccuracy ?? CONFIG_DEFAULTS.search.gateAccuracy);
+  if (gate !== 'validation') return [];
+  return [{
+    path: ['dataset', 'validationSplit'],
+    message: 'expected a share of the training images above 0 (e.g. 0.2): the momentum gate compares validation accuracy (search.gateAccuracy: validation), got 0. '
+      + 'To gate on the test set as the authors\' code does, set search.gateAccuracy: test',
+    severity: 'error',
+    target: 'value',
+  }];
 }

@@ -35,7 +35,7 @@ describe('config resolution: defaults', () => {
     assert.deepEqual([c.search.cycles, c.search.insertionsPerCycle, c.search.epochsPerTraining], [7, 3, 20]);
     assert.deepEqual([c.search.morphnetLambda, c.search.aliveThreshold, c.search.targetFlops], [1e-7, 1e-2, 1e9]);
     assert.deepEqual([c.search.shrinkIntensity, c.search.expandIntensity, c.search.deleteThreshold], [1, 0.5, 1e-3]);
-    assert.deepEqual([c.search.momentumGate, c.search.momentumThreshold, c.search.gateAccuracy], [true, 0.015, 'test']);
+    assert.deepEqual([c.search.momentumGate, c.search.momentumThreshold, c.search.gateAccuracy], [true, 0.015, 'validation']);
     assert.equal(c.search.insertionAttempts, 9);
     assert.equal(c.search.deleteUsesPreviousRunWeights, true);
     assert.equal(c.search.noRegEvaluation, false);
@@ -44,12 +44,13 @@ describe('config resolution: defaults', () => {
 });
 
 describe('config resolution: presets', () => {
-  it('paper is the defaults with the no-reg evaluation retrains', () => {
+  it('paper is the defaults with the no-reg evaluation retrains and the authors\' test-accuracy gate', () => {
     const paper = resolved('preset: paper\n');
     const none = resolved('preset: none\n');
     assert.equal(paper.preset, 'paper');
     assert.equal(paper.search.noRegEvaluation, true);
-    assert.deepEqual({ ...paper.search, noRegEvaluation: false }, none.search);
+    assert.equal(paper.search.gateAccuracy, 'test');
+    assert.deepEqual({ ...paper.search, noRegEvaluation: false, gateAccuracy: 'validation' }, none.search);
     assert.deepEqual(paper.training, none.training);
     assert.deepEqual(paper.dataset, none.dataset);
   });
