@@ -3,11 +3,11 @@
  * backend, whether it works here and why not, the fix, and what it would run with, including a
  * short training-speed probe, each in its own process as the trainer's selection probes them.
  */
-import * as path from 'node:path';
 import type { DoctorBackend, DoctorReport } from '../../protocol/backend-doctor';
 import type { BackendName } from '../../protocol/events';
 import { BACKEND_FIXES, BACKEND_ORDER, BACKEND_PACKAGES } from './candidates';
-import { currentBackendLocations, lookupBackendModule, moduleFolders } from './module-locations';
+import { currentBackendLocations, lookupBackendModule, moduleFolders, trainerNodeModules } from './module-locations';
+import { describeModuleSource } from '../../protocol/backend-modules';
 import { BUILD_HINT } from './native/addon';
 import { hasTfjsNodeAddon } from './optional-module';
 import { defaultProbeEntry, probeInSubprocess, type ProbeEntry } from './probe-process';
@@ -55,7 +55,8 @@ async function examine(name: BackendName, opts: Required<Pick<DoctorOptions, 'sp
   if (packageName !== undefined) {
     const lookup = lookupBackendModule(packageName);
     if (!lookup.found) {
-      why.push(`missing package: ${packageName} is not installed (looked in ${lookup.searched.join('; ')})`);
+      // Where it looked is listed once, at the end of the report.
+      why.push(`missing package: ${packageName} is not installed`);
       fix.push(installFix(name));
     } else {
       module = lookup.module;
@@ -104,7 +105,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     auto: backends.find((b) => b.available)?.name ?? null,
     locations: [
       ...moduleFolders(locations).map((f) => ({ label: f.label, path: f.nodeModules })),
-      { label: "the trainer's own folder", path: path.dirname(__dirname) },
+      { label: describeModuleSource('trainer', locations), path: trainerNodeModules() },
     ],
     speedProbeSeconds: opts.speedMs / 1000,
     gpu: { platform: gpu.platform, ...(gpu.driver === undefined ? {} : { driver: gpu.driver }), devices: gpu.devices, libraries: gpu.libraries },

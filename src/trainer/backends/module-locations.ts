@@ -121,8 +121,20 @@ export function lookupBackendModule(packageName: string, locations: BackendModul
     const version = readVersion(dir);
     if (version !== undefined) return { found: true, module: { package: packageName, version, dir, source: 'trainer' } };
   }
-  searched.push(`${describeModuleSource('trainer', locations)} (next to ${path.dirname(__dirname)})`);
+  searched.push(`${describeModuleSource('trainer', locations)} (${trainerNodeModules()})`);
   return { found: false, searched };
+}
+
+/** The nearest node_modules above the trainer, where `require` looks first. */
+export function trainerNodeModules(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'node_modules');
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.join(__dirname, 'node_modules');
+    dir = parent;
+  }
 }
 
 /** The log line that says which package a run's backend came from. */
