@@ -68,6 +68,12 @@ export function configureBackendLocations(locations: BackendModuleLocations): vo
   process.env[BACKEND_LOCATIONS_ENV] = JSON.stringify(locations);
 }
 
+/** Forgets the configured locations (the next lookup reads the environment again). */
+export function resetBackendLocations(): void {
+  current = undefined;
+  delete process.env[BACKEND_LOCATIONS_ENV];
+}
+
 export function currentBackendLocations(): BackendModuleLocations {
   current ??= locationsFromEnvironment();
   return current;
