@@ -25,8 +25,8 @@ export const TFJS_BACKEND_NAMES: Record<BackendName, string> = {
 export const BACKEND_FIXES: Record<BackendName, string> = {
   'tensorflow-gpu':
     'install @tensorflow/tfjs-node-gpu with `resbuilder backends install tensorflow-gpu` (in VS Code: ' +
-    '"ResBuilder: Install GPU Backend…"; it downloads libtensorflow) on Linux x64 with an NVIDIA driver, ' +
-    'CUDA 11.2 and cuDNN 8.1; `resbuilder backends` says what is missing (docs/gpu.md). Or set backend: auto',
+    '"ResBuilder: Install GPU Backend…"; it downloads libtensorflow) on Linux x64 with an NVIDIA driver and ' +
+    'CUDA 11.2 / cuDNN 8.1; `resbuilder backends` says what is missing (docs/gpu.md). Or set backend: auto',
   tensorflow:
     'install @tensorflow/tfjs-node with `resbuilder backends install tensorflow` (in VS Code: "ResBuilder: ' +
     'Install GPU Backend…"; it downloads libtensorflow, docs/gpu.md). Or set backend: auto',
