@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ArchitectureSchema } from '../core/arch/types';
+import { BackendModuleInfoSchema } from './backend-modules';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -19,6 +20,8 @@ export const BackendReportSchema = z.strictObject({
   skipped: z.array(z.strictObject({ name: BackendNameSchema, reason: z.string() })),
   /** Threads or workers the backend uses, where that applies. */
   threads: z.number().int().min(1).optional(),
+  /** The package the backend was loaded from, for the tfjs-node backends (docs/gpu.md). */
+  module: BackendModuleInfoSchema.optional(),
 });
 export type BackendReport = z.infer<typeof BackendReportSchema>;
 

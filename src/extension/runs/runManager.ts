@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import type { BackendModuleLocations } from '../../protocol/backend-modules';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../../protocol/events';
 import { classifyTrainerMessage, previewMessage } from './ipcMessages';
 import { holdsSlot, isEnded, nextPhase, type LifecycleInput, type LifecyclePhase } from './runLifecycle';
@@ -26,6 +27,8 @@ export interface RunManagerOptions {
   trainerScript: string;
   settings: () => RunManagerSettings;
   host?: { execPath: string; electronVersion: string | undefined; env: Readonly<Record<string, string | undefined>> };
+  /** Where a run's trainer looks for the tfjs-node packages (docs/gpu.md). */
+  backendLocations?: (configPath: string | null) => BackendModuleLocations;
 }
 
 export type OutputStream = 'stdout' | 'stderr' | 'host';
@@ -227,6 +230,7 @@ export class RunManager {
         hostExecPath: host.execPath,
         hostElectronVersion: host.electronVersion,
         baseEnv: host.env,
+        backendLocations: this.options.backendLocations?.(run.configPath),
       });
       this.transition(run, { kind: 'launched' });
       this.output(run, `$ ${describeLaunch(launch)}`, 'host');

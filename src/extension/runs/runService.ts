@@ -11,6 +11,7 @@ import { parseConfigText } from '../../core/config/parse';
 import type { TrainerEvent } from '../../protocol/events';
 import type { ConfigRunStatus } from '../codelens/lensModel';
 import { readSettings } from '../settings';
+import { backendLocationsFor } from '../backends/backendCommands';
 import { progressText } from '../ui/runText';
 import { latestRunOf, listRunRecords, type RunRecord } from './runCatalog';
 import { isEnded } from './runLifecycle';
@@ -41,6 +42,7 @@ export class RunService implements vscode.Disposable {
     this.manager = new RunManager({
       trainerScript: context.asAbsolutePath(path.join('dist', 'trainer.js')),
       settings: readSettings,
+      backendLocations: backendLocationsFor(context),
     });
     this.disposables.push(this.output, this.changeEmitter);
     const subscription = this.manager.listen({

@@ -4,9 +4,16 @@
  * Electron, whose binary behaves as Node only with ELECTRON_RUN_AS_NODE=1.
  */
 import * as path from 'node:path';
+import { BACKEND_LOCATIONS_ENV, BackendModuleLocationsSchema, type BackendModuleLocations } from '../../protocol/backend-modules';
 
-/** `backend`: handed to `--backend` (the config said `auto` and the user chose a default). */
-export type TrainerAction = { kind: 'run'; configPath: string; backend?: string } | { kind: 'resume'; runDir: string };
+/**
+ * `backend`: handed to `--backend` (the config said `auto` and the user chose a default).
+ * `backends`: the `resbuilder backends …` doctor or install, run in `cwd`.
+ */
+export type TrainerAction =
+  | { kind: 'run'; configPath: string; backend?: string }
+  | { kind: 'resume'; runDir: string }
+  | { kind: 'backends'; args: string[]; cwd: string };
 
 export interface TrainerLaunchInput {
   /** Absolute path of the bundled trainer (dist/trainer.js of the extension). */
@@ -19,6 +26,8 @@ export interface TrainerLaunchInput {
   /** `process.versions.electron` of the extension host, when it runs in Electron. */
   hostElectronVersion: string | undefined;
   baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Where the trainer looks for the tfjs-node packages (docs/gpu.md); validated here. */
+  backendLocations?: BackendModuleLocations;
 }
 
 export interface TrainerLaunch {
@@ -48,6 +57,12 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
     const backend = input.action.backend;
     if (backend !== undefined && backend !== '' && backend !== 'auto') args.push('--backend', backend);
     cwd = path.dirname(configPath);
+  } else if (input.action.kind === 'backends') {
+    if (!path.isAbsolute(input.action.cwd)) {
+      throw new TrainerLaunchError(`The folder to run \`resbuilder backends\` in must be absolute, got "${input.action.cwd}".`);
+    }
+    args = ['backends', ...input.action.args];
+    cwd = input.action.cwd;
   } else {
     const runDir = input.action.runDir;
     if (!path.isAbsolute(runDir)) {
@@ -67,6 +82,14 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
   // VS Code's own Node options (inspector ports, loaders) must not leak into the trainer.
   delete env.NODE_OPTIONS;
   delete env.VSCODE_INSPECTOR_OPTIONS;
+  if (input.backendLocations !== undefined) {
+    const parsed = BackendModuleLocationsSchema.safeParse(input.backendLocations);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new TrainerLaunchError(`Backend package locations: ${issue.path.join('.')}: ${issue.message} (check the resbuilder.backendModulesPath setting).`);
+    }
+    env[BACKEND_LOCATIONS_ENV] = JSON.stringify(parsed.data);
+  }
 
   const nodePath = input.nodePath.trim();
   let execPath: string;

@@ -7,7 +7,7 @@ import type { BackendName } from '../../protocol/events';
 import { BACKEND_PACKAGES, TFJS_BACKEND_NAMES } from './candidates';
 import { checkConvolution } from './conv-check';
 import { registerNativeBackend } from './native/index';
-import { ModuleNotInstalledError, requireOptional } from './optional-module';
+import { ModuleNotInstalledError, notInstalledDetail, requireOptional } from './optional-module';
 import { BackendUnavailableError, firstLine, type ProbeResult } from './probe-result';
 import { initWasmBackend } from './wasm-init';
 
@@ -16,7 +16,7 @@ async function loadStep(step: () => unknown): Promise<void> {
     await step();
   } catch (error) {
     if (error instanceof BackendUnavailableError) throw error;
-    if (error instanceof ModuleNotInstalledError) throw new BackendUnavailableError('not-installed', error.packageName);
+    if (error instanceof ModuleNotInstalledError) throw new BackendUnavailableError('not-installed', notInstalledDetail(error.packageName, error.searched));
     if (/tfjs_binding\.node\) can not be found/.test(firstLine(error))) {
       throw new BackendUnavailableError('not-installed', `${firstLine(error)} (libtensorflow was not downloaded)`);
     }

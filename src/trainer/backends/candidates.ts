@@ -24,11 +24,12 @@ export const TFJS_BACKEND_NAMES: Record<BackendName, string> = {
 /** How to make each backend work, for error messages. */
 export const BACKEND_FIXES: Record<BackendName, string> = {
   'tensorflow-gpu':
-    'install @tensorflow/tfjs-node-gpu (npm install @tensorflow/tfjs-node-gpu) with CUDA 11.2 / cuDNN 8.1 ' +
-    'and an NVIDIA driver on Linux x64, or set backend: auto',
+    'install @tensorflow/tfjs-node-gpu with `resbuilder backends install tensorflow-gpu` (in VS Code: ' +
+    '"ResBuilder: Install GPU Backend…"; it downloads libtensorflow) on Linux x64 with an NVIDIA driver and ' +
+    'CUDA 11.2 / cuDNN 8.1; `resbuilder backends` says what is missing (docs/gpu.md). Or set backend: auto',
   tensorflow:
-    'install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node; it downloads libtensorflow, so the ' +
-    'machine needs internet access during the install), or set backend: auto',
+    'install @tensorflow/tfjs-node with `resbuilder backends install tensorflow` (in VS Code: "ResBuilder: ' +
+    'Install GPU Backend…"; it downloads libtensorflow, docs/gpu.md). Or set backend: auto',
   native: `native backend not built: ${BUILD_HINT} Or set backend: auto.`,
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm (npm ci), or set backend: auto',
   cpu: 'reinstall @tensorflow/tfjs (npm ci)',

@@ -13,3 +13,4 @@ export type { Prober, ProbeResult, ProbeFailureKind } from './probe-result';
 export { selectBackend, DEFAULT_PROBE_TIMEOUT_MS, type SelectBackendOptions } from './select';
 export { registerWasmGradients } from './wasm-gradients';
 export { initWasmBackend, wasmBinaryFolder } from './wasm-init';
+export { configureBackendLocations, currentBackendLocations, describeLoadedModule, locationsFromEnvironment } from './module-locations';

@@ -1,34 +1,33 @@
 /**
- * Loads packages that may be absent (the tfjs-node optionalDependencies). The name is passed
- * through a variable so bundlers leave the require alone and a missing package is an error
- * at run time that the caller handles, not a build failure.
+ * Loads packages that may be absent (the tfjs-node backends), from the first place
+ * module-locations.ts finds them. The package is required by its folder through a variable, so
+ * bundlers leave the require alone and a missing package is an error at run time that the
+ * caller handles, not a build failure.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { BackendModuleInfo } from '../../protocol/backend-modules';
+import { lookupBackendModule } from './module-locations';
 
 export class ModuleNotInstalledError extends Error {
-  constructor(readonly packageName: string) {
-    super(`${packageName} is not installed`);
+  constructor(
+    readonly packageName: string,
+    readonly searched: readonly string[] = [],
+  ) {
+    super(`${notInstalledDetail(packageName, searched)} is not installed`);
     this.name = 'ModuleNotInstalledError';
   }
 }
 
-function isMissing(error: unknown, packageName: string): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  // A MODULE_NOT_FOUND for one of the package's own imports means it is broken, not absent.
-  return code === 'MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${packageName}'`);
+/** "<package>; looked in <places>", the detail of a not-installed probe result. */
+export function notInstalledDetail(packageName: string, searched: readonly string[]): string {
+  return searched.length > 0 ? `${packageName}; looked in ${searched.join(', ')}` : packageName;
 }
 
-/** True when `packageName` resolves from here, without loading it. */
-export function isInstalled(packageName: string): boolean {
-  try {
-    require.resolve(packageName);
-    return true;
-  } catch (error) {
-    // Anything else (a broken package.json, say) is reported when the package is loaded.
-    return !isMissing(error, packageName);
-  }
+/** Where the lookup searched for a package it did not find (empty when it is found). */
+export function searchedFor(packageName: string): string[] {
+  const lookup = lookupBackendModule(packageName);
+  return lookup.found ? [] : lookup.searched;
 }
 
 /**
@@ -37,24 +36,26 @@ export function isInstalled(packageName: string): boolean {
  * machines), and then only the addon under lib/napi-v<N>/ is missing.
  */
 export function hasTfjsNodeAddon(packageName: string): boolean {
-  let root: string;
-  try {
-    root = path.dirname(require.resolve(`${packageName}/package.json`));
-  } catch {
-    return false;
-  }
-  const lib = path.join(root, 'lib');
+  const lookup = lookupBackendModule(packageName);
+  if (!lookup.found) return false;
+  const lib = path.join(lookup.module.dir, 'lib');
   if (!fs.existsSync(lib)) return false;
   return fs.readdirSync(lib).some((dir) => fs.existsSync(path.join(lib, dir, 'tfjs_binding.node')));
 }
 
-/** Requires `packageName`; throws ModuleNotInstalledError when it is absent. */
+const loaded = new Map<string, BackendModuleInfo>();
+
+/** Where a package requireOptional loaded came from. */
+export function loadedModuleInfo(packageName: string): BackendModuleInfo | undefined {
+  return loaded.get(packageName);
+}
+
+/** Requires `packageName`; throws ModuleNotInstalledError (saying where it looked) when it is absent. */
 export function requireOptional(packageName: string): unknown {
+  const lookup = lookupBackendModule(packageName);
+  if (!lookup.found) throw new ModuleNotInstalledError(packageName, lookup.searched);
   const load: (id: string) => unknown = require;
-  try {
-    return load(packageName);
-  } catch (error) {
-    if (isMissing(error, packageName)) throw new ModuleNotInstalledError(packageName);
-    throw error;
-  }
+  const exports = load(lookup.module.dir);
+  loaded.set(packageName, lookup.module);
+  return exports;
 }

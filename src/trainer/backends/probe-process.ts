@@ -11,10 +11,13 @@ import * as path from 'node:path';
 import { BackendNameSchema, type BackendName } from '../../protocol/events';
 import { runProbe } from './activate';
 import { BACKEND_PACKAGES } from './candidates';
-import { hasTfjsNodeAddon, isInstalled } from './optional-module';
-import { isProbeResult, type Prober, type ProbeResult } from './probe-result';
+import { hasTfjsNodeAddon, notInstalledDetail, searchedFor } from './optional-module';
+import { firstLine, isProbeResult, type Prober, type ProbeResult } from './probe-result';
+import { collectFacts } from './probe-facts';
 
 export const PROBE_FLAG = '--resbuilder-probe-backend';
+/** `=<ms>`: after a passing probe, collect the backend's facts with a training-speed probe of that length. */
+export const PROBE_FACTS_FLAG = '--resbuilder-probe-facts';
 
 /** Set in a probe child's environment; a child that forks probes itself is misconfigured. */
 const CHILD_ENV = 'RESBUILDER_BACKEND_PROBE_CHILD';
@@ -59,9 +62,18 @@ export async function maybeRunProbe(argv: readonly string[]): Promise<boolean> {
   if (arg === undefined) return false;
   const requested = arg.slice(PROBE_FLAG.length + 1);
   const parsed = BackendNameSchema.safeParse(requested);
-  const result: ProbeResult = parsed.success
+  let result: ProbeResult = parsed.success
     ? await runProbe(parsed.data)
     : { ok: false, kind: 'load-failed', detail: `unknown backend '${requested}'` };
+  const factsArg = argv.find((a) => a.startsWith(`${PROBE_FACTS_FLAG}=`));
+  if (result.ok && parsed.success && factsArg !== undefined) {
+    const speedMs = Math.max(0, Number(factsArg.slice(PROBE_FACTS_FLAG.length + 1)) || 0);
+    try {
+      result = { ok: true, facts: collectFacts(parsed.data, speedMs) };
+    } catch (error) {
+      result = { ok: false, kind: 'check-failed', detail: `the training-speed probe failed: ${firstLine(error)}` };
+    }
+  }
   await send(result);
   // Native thread pools (libtensorflow, oneDNN) may keep the event loop alive.
   setTimeout(() => process.exit(0), 0);
@@ -78,8 +90,16 @@ function crashDetail(code: number | null, signal: NodeJS.Signals | null, stderr:
   return line === undefined ? how : `${how}: ${line}`;
 }
 
-/** Runs runProbe(name) in a child process; never rejects. */
-export function probeInSubprocess(name: BackendName, timeoutMs: number, entry: ProbeEntry = defaultProbeEntry()): Promise<ProbeResult> {
+/**
+ * Runs runProbe(name) in a child process; never rejects. With `factsSpeedMs`, a backend that
+ * passes also reports its facts and a training-speed probe of about that length.
+ */
+export function probeInSubprocess(
+  name: BackendName,
+  timeoutMs: number,
+  entry: ProbeEntry = defaultProbeEntry(),
+  factsSpeedMs?: number,
+): Promise<ProbeResult> {
   if (process.env[CHILD_ENV] === '1') {
     // The entry point ignored the probe flag and is running the program again: stop the recursion.
     const detail = 'a probe process tried to start probes: its entry point must call maybeRunProbe(process.argv) first';
@@ -88,7 +108,8 @@ export function probeInSubprocess(name: BackendName, timeoutMs: number, entry: P
   return new Promise((resolve) => {
     let settled = false;
     let stderr = '';
-    const child = fork(entry.modulePath, [`${PROBE_FLAG}=${name}`], {
+    const args = [`${PROBE_FLAG}=${name}`, ...(factsSpeedMs === undefined ? [] : [`${PROBE_FACTS_FLAG}=${factsSpeedMs}`])];
+    const child = fork(entry.modulePath, args, {
       execArgv: [...entry.execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, [CHILD_ENV]: '1' },
@@ -124,8 +145,9 @@ export function probeInSubprocess(name: BackendName, timeoutMs: number, entry: P
 export function createSubprocessProber(entry?: ProbeEntry): Prober {
   return (name, timeoutMs) => {
     const packageName = BACKEND_PACKAGES[name];
-    if (packageName !== undefined && !isInstalled(packageName)) {
-      return Promise.resolve({ ok: false, kind: 'not-installed', detail: packageName });
+    const searched = packageName === undefined ? [] : searchedFor(packageName);
+    if (packageName !== undefined && searched.length > 0) {
+      return Promise.resolve({ ok: false, kind: 'not-installed', detail: notInstalledDetail(packageName, searched) });
     }
     if (packageName !== undefined && !hasTfjsNodeAddon(packageName)) {
       const detail = `${packageName} is present but its libtensorflow addon was not downloaded at install time`;

@@ -1,3 +1,4 @@
+import type { BackendModuleInfo } from '../../protocol/backend-modules';
 import type { BackendName } from '../../protocol/events';
 
 /** Why a backend cannot be used. */
@@ -9,7 +10,19 @@ export type ProbeFailureKind =
   | 'timed-out'
   | 'crashed';
 
-export type ProbeResult = { ok: true } | { ok: false; kind: ProbeFailureKind; detail: string };
+/** What a backend that works would run with; measured by the doctor's probes only. */
+export interface BackendFacts {
+  /** Training speed of the doctor's small network (speed-probe.ts). */
+  imagesPerSecond?: number;
+  /** Compute threads it would use. */
+  threads?: number;
+  /** Library versions and settings worth knowing ("oneDNN 3.5", "SIMD on"). */
+  detail?: string;
+  /** The package it was loaded from (tfjs-node backends). */
+  module?: BackendModuleInfo;
+}
+
+export type ProbeResult = { ok: true; facts?: BackendFacts } | { ok: false; kind: ProbeFailureKind; detail: string };
 
 /** Checks whether a backend works, without risking the calling process. */
 export type Prober = (name: BackendName, timeoutMs: number) => Promise<ProbeResult>;
@@ -51,6 +64,7 @@ export function describeFailure(result: Extract<ProbeResult, { ok: false }>): st
 
 export function isProbeResult(value: unknown): value is ProbeResult {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { ok?: unknown; kind?: unknown; detail?: unknown };
-  return v.ok === true || (v.ok === false && typeof v.kind === 'string' && typeof v.detail === 'string');
+  const v = value as { ok?: unknown; kind?: unknown; detail?: unknown; facts?: unknown };
+  if (v.ok === true) return v.facts === undefined || (typeof v.facts === 'object' && v.facts !== null);
+  return v.ok === false && typeof v.kind === 'string' && typeof v.detail === 'string';
 }

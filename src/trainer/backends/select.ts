@@ -6,8 +6,9 @@ import type { BackendChoice } from '../../core/config/types';
 import type { BackendName, BackendReport } from '../../protocol/events';
 import { runProbe } from './activate';
 import { BackendError } from './backend-error';
-import { BACKEND_FIXES, BACKEND_ORDER, BACKEND_THREADS } from './candidates';
+import { BACKEND_FIXES, BACKEND_ORDER, BACKEND_PACKAGES, BACKEND_THREADS } from './candidates';
 import { BUILD_HINT } from './native/addon';
+import { loadedModuleInfo } from './optional-module';
 import { createSubprocessProber } from './probe-process';
 import { describeFailure, firstLine, type Prober, type ProbeResult } from './probe-result';
 
@@ -22,7 +23,9 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
 
 function report(name: BackendName, skipped: BackendReport['skipped']): BackendReport {
   const threads = BACKEND_THREADS[name];
-  return threads === undefined ? { name, skipped } : { name, skipped, threads };
+  const packageName = BACKEND_PACKAGES[name];
+  const module = packageName === undefined ? undefined : loadedModuleInfo(packageName);
+  return { name, skipped, ...(threads === undefined ? {} : { threads }), ...(module === undefined ? {} : { module }) };
 }
 
 async function probe(prober: Prober, name: BackendName, timeoutMs: number): Promise<ProbeResult> {

@@ -9,7 +9,9 @@ import { ArchitectureFileError, parseArchitectureDocument } from '../../core/arc
 import { inspectTable } from '../../core/arch/inspect';
 import { ConfigError } from '../../core/config/diagnostics';
 import { BackendNameSchema } from '../../protocol/events';
-import { maybeRunProbe } from '../backends';
+import { configureBackendLocations, locationsFromEnvironment, maybeRunProbe } from '../backends';
+import { BackendLocationsError } from '../../protocol/backend-modules';
+import { BackendsUsageError, doctorCommand, installCommand } from './backends-command';
 import { maybeRunTrainingWorker } from '../parallel/worker-mode';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
 import { version as studioVersion } from '../../../package.json';
@@ -22,6 +24,8 @@ Usage:
   resbuilder run <config.resbuilder.yaml> [--backend <name>]   run the search (or training) a config describes
   resbuilder resume <run-folder>                                continue a stopped or crashed run from its last checkpoint
   resbuilder inspect <file.arch.json>                           print an architecture's stages, blocks, widths, parameters, FLOPs
+  resbuilder backends [--json]                                  which compute backends work here, why not, the fix, their speed
+  resbuilder backends install <tensorflow-gpu|tensorflow>      install a tfjs-node backend package (downloads libtensorflow)
   resbuilder <command> --help                                   help for one command
 
 Runs are stored in .resbuilder/runs/<run-id>/ next to the config (events.jsonl, checkpoint, model).
@@ -34,6 +38,7 @@ batch and leaves the run resumable with \`resbuilder resume <run-folder>\`.
 
 Options:
   --backend <auto|tensorflow-gpu|tensorflow|native|wasm|cpu>   override the config's backend
+  --backend-modules <dir>   look for @tensorflow/tfjs-node(-gpu) in this folder first (docs/gpu.md)
   --ipc        send events to the parent process (used by the VS Code extension)
   --quiet      no console progress (events are still written to events.jsonl)`,
   resume: `resbuilder resume <run-folder> [options]
@@ -43,14 +48,44 @@ the run folder. The run makes the same decisions it would have made without the 
 
 Options:
   --backend <name>   override the backend (use the same one for identical results)
-  --ipc, --quiet     as for run`,
+  --backend-modules <dir>, --ipc, --quiet     as for run`,
   inspect: `resbuilder inspect <file.arch.json>
 
 Prints the architecture's stages, blocks and layers with kernel, stride, width, output shape,
 parameters and FLOPs (MorphNet's convention: 2·H·W·k²·Cin·Cout per conv, 2·in·out per dense).`,
+  backends: `resbuilder backends [options]
+resbuilder backends install <tensorflow-gpu|tensorflow> [options]
+
+Without a subcommand: lists every compute backend (tensorflow-gpu, tensorflow, native, wasm,
+cpu) with whether it works here, why not (missing package, no GPU, missing CUDA/cuDNN or
+oneDNN libraries, …), the fix, the threads it would use and a short training-speed probe, and
+which one a run with backend: auto takes. Exit code 1 when none works.
+
+install: runs npm to install @tensorflow/tfjs-node-gpu (tensorflow-gpu) or @tensorflow/tfjs-node
+(tensorflow) at the version matching this project's @tensorflow/tfjs into the private backend
+folder, then probes the backend. npm uses its own registry and proxy settings; the package's
+install downloads libtensorflow (TFJS_NODE_CDN_STORAGE points it at a mirror; docs/gpu.md).
+
+Options:
+  --json                   print the report as JSON (the log goes to stderr)
+  --speed-seconds <s>      length of each training-speed probe (default 3; 0 skips it)
+  --backend-modules <dir>  look in this folder first (also RESBUILDER_BACKEND_MODULES)
+  --dir <folder>           install: install into this folder instead of the private one
+  --from <file.tgz>        install: install this npm package tarball or folder instead of the registry's`,
 };
 
 class UsageError extends Error {}
+
+/** Where this process and its probes look for the tfjs-node packages (docs/gpu.md). */
+function configureLocations(flag: string | undefined): void {
+  const locations = locationsFromEnvironment();
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new UsageError('--backend-modules: give a folder.');
+    locations.modulesPath = path.resolve(flag);
+    locations.modulesPathOrigin = 'flag';
+  }
+  configureBackendLocations(locations);
+}
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -62,6 +97,11 @@ function parse(argv: string[]) {
       ipc: { type: 'boolean' },
       quiet: { type: 'boolean' },
       backend: { type: 'string' },
+      'backend-modules': { type: 'string' },
+      json: { type: 'boolean' },
+      dir: { type: 'string' },
+      from: { type: 'string' },
+      'speed-seconds': { type: 'string' },
     },
   });
 }
@@ -127,12 +167,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    configureLocations(values['backend-modules']);
+    if (command === 'backends') {
+      if (target === undefined) return await doctorCommand(values);
+      if (target !== 'install' || rest.length > 1) throw new UsageError(`backends: unknown subcommand "${[target, ...rest].join(' ')}".\n\n${HELP.backends}`);
+      return await installCommand(rest[0], values);
+    }
     if (!target) throw new UsageError(`${command}: missing argument.\n\n${HELP[command]}`);
     if (rest.length > 0) throw new UsageError(`${command}: unexpected arguments: ${rest.join(' ')}`);
     if (command === 'inspect') return inspectCommand(target);
     return await runCommand(command as 'run' | 'resume', target, values);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof ArchitectureFileError) {
+    if (error instanceof UsageError || error instanceof BackendsUsageError || error instanceof BackendLocationsError || error instanceof ConfigError || error instanceof ArchitectureFileError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }

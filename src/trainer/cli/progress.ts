@@ -42,7 +42,7 @@ export function describeEvent(event: TrainerEvent): string | null {
       const skipped = event.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       return [
         `run ${event.runId} (${event.mode}${event.resumed ? ', resumed' : ''}) — ${event.configPath}`,
-        `backend: ${event.backend.name}${skipped ? ` (skipped ${skipped})` : ''}`,
+        `backend: ${event.backend.name}${event.backend.module ? ` (${event.backend.module.package} ${event.backend.module.version} from ${event.backend.module.dir})` : ''}${skipped ? ` (skipped ${skipped})` : ''}`,
         `data: ${event.dataset.name} ${event.dataset.inputShape.join('×')}, ${event.dataset.numClasses} classes, ` +
           `${event.dataset.trainSize} train / ${event.dataset.validationSize} validation / ${event.dataset.testSize} test`,
       ].join('\n');

@@ -14,7 +14,7 @@ import { loadConfigFile } from '../../core/config/load';
 import { parseConfigText } from '../../core/config/parse';
 import type { ResolvedConfig } from '../../core/config/types';
 import { architectureKey } from '../../core/search/key';
-import { selectBackend } from '../backends';
+import { describeLoadedModule, selectBackend } from '../backends';
 import { loadDataset } from '../data/load';
 import { DataError } from '../data/types';
 import { buildModel } from '../model/build';
@@ -85,6 +85,7 @@ async function prepare(config: ResolvedConfig, paths: RunPaths, emitter: EventEm
   const started = performance.now();
   try {
     const backend = await selectBackend(opts.backend ?? config.backend);
+    if (backend.module) log(describeLoadedModule(backend.module));
     const dataset = await loadDataset(config.dataset, {
       configDir: path.dirname(config.configPath),
       seed: config.seed,

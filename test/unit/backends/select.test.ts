@@ -168,7 +168,8 @@ describe('selectBackend', () => {
         assert.ok(error instanceof BackendError);
         assert.match(error.message, /backend 'tensorflow'/);
         assert.match(error.message, /not installed/);
-        assert.match(error.message, /npm install @tensorflow\/tfjs-node/);
+        assert.match(error.message, /resbuilder backends install tensorflow/);
+        assert.match(error.message, /looked in the workspace's node_modules/);
         return true;
       });
     });

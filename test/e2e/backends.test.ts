@@ -1,0 +1,57 @@
+/**
+ * The compute-backend check in a real VS Code (code-server): the status bar's backend item
+ * next to a config opens "Check Compute Backends", which runs the trainer's doctor on the real
+ * backends of this machine and reports which one a run takes.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
+import { ARTIFACTS, openFile, openWorkbench, screenshot, type Workbench } from './harness/workbench';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+describe('compute backends in code-server', function () {
+  this.timeout(15 * 60_000);
+  let workspace: string;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+
+  before(async function () {
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'dist', 'trainer.js')), 'dist/trainer.js is missing: run "npm run build" first');
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-backends-'));
+    fs.copyFileSync(path.join(FIXTURES, 'tiny.resbuilder.yaml'), path.join(workspace, 'tiny.resbuilder.yaml'));
+    server = await startCodeServer({ workspace, settings: {} });
+    workbench = await openWorkbench(server.url);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) {
+      await screenshot(workbench.page, 'failed-backends').catch(() => undefined);
+      if (server) fs.writeFileSync(path.join(ARTIFACTS, 'failed-backends.code-server.log'), server.log());
+    }
+  });
+
+  after(async function () {
+    await workbench?.close();
+    await server?.stop();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('opens the backend check from the status bar and says which backend a run takes', async () => {
+    const page = workbench!.page;
+    await openFile(page, 'tiny.resbuilder.yaml');
+    const item = page.locator('.statusbar-item', { hasText: 'Backends' }).first();
+    await item.waitFor({ timeout: 120_000 });
+    await item.click();
+    const message = page.locator('.notification-list-item-message', { hasText: 'Runs with backend: auto take' }).first();
+    await message.waitFor({ timeout: 5 * 60_000 });
+    const text = (await message.textContent()) ?? '';
+    // The native addon is built on the test machine; wasm is what a machine without it takes.
+    assert.match(text, /Runs with backend: auto take (native|wasm) here \(\d+(\.\d)? img\/s\)\. GPU: missing package: @tensorflow\/tfjs-node-gpu is not installed\./);
+    // The status bar now names the backend the check found.
+    await page.locator('.statusbar-item', { hasText: /^(native|wasm)$/ }).first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'backends-check');
+  });
+});
