@@ -132,6 +132,12 @@ export async function loadExportSource(target: string): Promise<ExportSource> {
   return { architecture, info, archFile: target, runDir: null, weights: null, bnMomentum: DEFAULT_BN_MOMENTUM, noWeightsReason, name };
 }
 
+/** What a run that has just finished exports (outputs.export): its architecture document and the model in memory. */
+export function finishedRunSource(doc: { architecture: Architecture } & ArchDocumentInfo, archFile: string, runDir: string, weights: TfWeights, bnMomentum: number): ExportSource {
+  const info: ArchDocumentInfo = { metrics: doc.metrics, provenance: doc.provenance };
+  return { architecture: doc.architecture, info, archFile, runDir, weights, bnMomentum, noWeightsReason: '', name: nameOf(archFile, info) };
+}
+
 /** onnx metadata_props and the safetensors `__metadata__`: provenance and metrics as strings. */
 export function exportMetadata(source: Pick<ExportSource, 'architecture' | 'info'>): Record<string, string> {
   const p = source.info.provenance ?? {};
