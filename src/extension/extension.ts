@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { ConfigCodeLensProvider } from './codelens/codeLensProvider';
 import { registerCommands } from './commands';
+import { registerExportCommands } from './export/exportCommands';
 import { ConfigDiagnostics } from './config/configDiagnostics';
 import { PanelController } from './panel/panelController';
 import { RunService } from './runs/runService';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('resbuilder.runs', { treeDataProvider: tree, showCollapseAll: false }),
   );
   registerCommands(context, service, panels);
+  registerExportCommands(context);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

@@ -6,7 +6,11 @@
 import * as path from 'node:path';
 
 /** `backend`: handed to `--backend` (the config said `auto` and the user chose a default). */
-export type TrainerAction = { kind: 'run'; configPath: string; backend?: string } | { kind: 'resume'; runDir: string };
+export type TrainerAction =
+  | { kind: 'run'; configPath: string; backend?: string }
+  | { kind: 'resume'; runDir: string }
+  /** `resbuilder export`: a run folder or an `.arch.json`, the formats, the output folder. */
+  | { kind: 'export'; target: string; formats: string[]; outDir: string };
 
 export interface TrainerLaunchInput {
   /** Absolute path of the bundled trainer (dist/trainer.js of the extension). */
@@ -48,6 +52,13 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
     const backend = input.action.backend;
     if (backend !== undefined && backend !== '' && backend !== 'auto') args.push('--backend', backend);
     cwd = path.dirname(configPath);
+  } else if (input.action.kind === 'export') {
+    const { target, formats, outDir } = input.action;
+    if (!path.isAbsolute(target) || !path.isAbsolute(outDir)) {
+      throw new TrainerLaunchError(`The export target and folder must be absolute, got "${target}" and "${outDir}".`);
+    }
+    args = ['export', target, '--format', formats.join(','), '--out', outDir];
+    cwd = outDir;
   } else {
     const runDir = input.action.runDir;
     if (!path.isAbsolute(runDir)) {
