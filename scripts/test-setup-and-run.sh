@@ -10,6 +10,8 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev chromium libkrb5-dev ripgrep python3 make g++ >/dev/null
+# python3-torch: the export tests load the generated PyTorch module with real PyTorch (/usr/bin/python3).
+$SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
 
 npm ci --no-audit --no-fund
 npm test

@@ -72,6 +72,7 @@ export class HeaderView {
       resume: button('resume', 'Resume', 'play', false),
       openArchitecture: button('openArchitecture', 'Open architecture', 'file', true),
       compareWithCommitted: button('compareWithCommitted', 'Compare with committed', 'compare', true),
+      export: button('export', 'Export…', 'export', true),
     };
     this.element = h('header', {
       className: 'run-header',
@@ -140,6 +141,8 @@ export class HeaderView {
     this.setEnabled('resume', (model.status === 'stopped' || model.status === 'failed') && model.resumable);
     this.setEnabled('openArchitecture', model.snapshots.length > 0);
     this.setEnabled('compareWithCommitted', model.snapshots.length > 0);
+    // Only a finished run has the trained weights the export needs.
+    this.setEnabled('export', model.status === 'finished');
   }
 
   private setEnabled(action: Action, enabled: boolean): void {

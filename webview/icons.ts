@@ -15,6 +15,7 @@ const PATHS = {
   remove: 'M3 8h10',
   resize: 'M2 8h12M2 8l3-3M2 8l3 3M14 8l-3-3M14 8l-3 3',
   skip: 'M8 3v10M5 10l3 3 3-3',
+  export: 'M8 10V2M5 5l3-3 3 3M3 9v4.5h10V9',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { ConfigCodeLensProvider } from './codelens/codeLensProvider';
 import { registerBackendCommands } from './backends/backendCommands';
 import { registerCommands } from './commands';
+import { registerExportCommands } from './export/exportCommands';
 import { ConfigDiagnostics } from './config/configDiagnostics';
 import { PanelController } from './panel/panelController';
 import { RunService } from './runs/runService';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerCommands(context, service, panels);
   registerBackendCommands(context, service);
+  registerExportCommands(context);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

@@ -35,6 +35,8 @@ export const PanelMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('resume') }),
   z.strictObject({ type: z.literal('openArchitecture') }),
   z.strictObject({ type: z.literal('compareWithCommitted') }),
+  /** Export the finished run's network (ONNX / PyTorch) next to its `.arch.json`. */
+  z.strictObject({ type: z.literal('export') }),
 ]);
 export type PanelMessage = z.infer<typeof PanelMessageSchema>;
 export type PanelMessageType = PanelMessage['type'];

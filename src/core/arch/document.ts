@@ -3,11 +3,13 @@
  * came from (provenance) and the ordered list of structural changes that produced it. Keys are
  * in a fixed order so the committed file diffs cleanly.
  */
+import { z } from 'zod';
 import type { StructuralChange } from '../../protocol/events';
 import { orderedArchitecture } from './json';
-import type { Architecture } from './types';
+import { ARCH_DOCUMENT_VERSION, type Architecture } from './types';
 
-export const ARCH_DOCUMENT_VERSION = 1;
+export { ARCH_DOCUMENT_VERSION };
+
 
 export interface ArchDocumentMetrics {
   testAccuracy: number;
@@ -68,3 +70,25 @@ export function serializeArchDocument(doc: ArchDocument): string {
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
+
+/**
+ * The parts of a document's metrics and provenance that readers besides the editor use (the
+ * exporters' metadata). Lenient: a hand-written or older file may leave any of them out.
+ */
+export const ArchDocumentInfoSchema = z.object({
+  metrics: z.object({ testAccuracy: z.number(), testLoss: z.number(), params: z.number(), flops: z.number(), depth: z.number() }).partial().optional(),
+  provenance: z
+    .object({
+      runId: z.string(),
+      createdAt: z.string(),
+      configFile: z.string(),
+      configHash: z.string(),
+      seed: z.number(),
+      backend: z.string(),
+      dataset: z.object({ name: z.string(), fingerprint: z.string() }).partial(),
+      versions: z.record(z.string(), z.string()),
+    })
+    .partial()
+    .optional(),
+});
+export type ArchDocumentInfo = z.infer<typeof ArchDocumentInfoSchema>;

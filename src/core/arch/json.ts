@@ -5,7 +5,7 @@
  * what was expected and how to fix it.
  */
 import type { z } from 'zod';
-import { ArchitectureSchema, type Architecture, type Layer } from './types';
+import { ARCH_DOCUMENT_VERSION, ARCH_SCHEMA_VERSION, ArchitectureSchema, type Architecture, type Layer } from './types';
 import { ArchitectureError, resolveArchitecture } from './resolve';
 
 export class ArchitectureFileError extends Error {
@@ -163,7 +163,22 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/** A version above the one this code reads: a clear error instead of a list of schema mismatches. */
+function checkVersion(value: unknown, supported: number, what: string, file: string, prefix: JsonPath): void {
+  if (value === null || typeof value !== 'object') return;
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (typeof version === 'number' && version > supported) {
+    const where = formatJsonPath([...prefix, 'schemaVersion']);
+    throw new ArchitectureFileError(
+      `${file}: ${where}: ${what} version ${version} is newer than this ResBuilder Studio reads (version ${supported}). Fix: update ResBuilder Studio, or export the architecture again with this version.`,
+      file,
+      where,
+    );
+  }
+}
+
 function validate(root: unknown, value: unknown, file: string, prefix: JsonPath): Architecture {
+  checkVersion(value, ARCH_SCHEMA_VERSION, 'the architecture format', file, prefix);
   const parsed = ArchitectureSchema.safeParse(value);
   if (!parsed.success) throw schemaError(parsed.error, root, file, prefix);
   try {
@@ -187,9 +202,19 @@ export function parseArchitecture(text: string, file: string): Architecture {
  * The document's other fields are not validated here.
  */
 export function parseArchitectureDocument(text: string, file: string): Architecture {
+  return readArchitectureFile(text, file).architecture;
+}
+
+/**
+ * Like parseArchitectureDocument, and also hands back the document's other sections (metrics,
+ * provenance) unvalidated, for the readers that use them; a bare architecture has none.
+ */
+export function readArchitectureFile(text: string, file: string): { architecture: Architecture; metrics: unknown; provenance: unknown } {
   const root = parseJson(text, file);
   if (root !== null && typeof root === 'object' && !Array.isArray(root) && 'architecture' in root) {
-    return validate(root, (root as { architecture: unknown }).architecture, file, ['architecture']);
+    checkVersion(root, ARCH_DOCUMENT_VERSION, 'the .arch.json document format', file, []);
+    const doc = root as { architecture: unknown; metrics?: unknown; provenance?: unknown };
+    return { architecture: validate(root, doc.architecture, file, ['architecture']), metrics: doc.metrics, provenance: doc.provenance };
   }
-  return validate(root, root, file, []);
+  return { architecture: validate(root, root, file, []), metrics: undefined, provenance: undefined };
 }

@@ -9,6 +9,8 @@
 import { z } from 'zod';
 
 export const ARCH_SCHEMA_VERSION = 1;
+/** Version of the `.arch.json` document around the architecture (document.ts). */
+export const ARCH_DOCUMENT_VERSION = 1;
 
 /**
  * How a conv layer of the list is turned into tensors (spec 11.2).

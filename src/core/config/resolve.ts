@@ -67,6 +67,7 @@ export function resolveConfig(input: ConfigInput, configPath: string): ResolvedC
     outputs: {
       archFile: input.outputs?.archFile !== undefined ? resolveConfigRelativePath(dir, input.outputs.archFile) : path.join(dir, `${name}.arch.json`),
       runsDir: input.outputs?.runsDir !== undefined ? resolveConfigRelativePath(dir, input.outputs.runsDir) : path.join(dir, '.resbuilder', 'runs'),
+      export: [...new Set(input.outputs?.export ?? [])],
     },
   };
 }

@@ -6,6 +6,7 @@
  * documented): the parser needs to know what the user wrote to merge it over a preset.
  */
 import { z } from 'zod';
+import { ExportFormatSchema } from '../export/formats';
 import { BackendNameSchema } from '../../protocol/events';
 import { BlockStyleSchema } from '../arch/types';
 import { BUILT_IN_STARTS, CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
@@ -153,6 +154,9 @@ export const OutputsInputSchema = z.strictObject({
   }),
   runsDir: z.string().min(1).optional().meta({
     description: 'Folder of the run folders (metrics, checkpoints, logs), relative to this file. Default: `.resbuilder/runs` next to this file.',
+  }),
+  export: z.array(ExportFormatSchema).optional().meta({
+    description: 'Formats the found network is also written in when the run finishes, next to the `.arch.json`: `onnx` (`<name>.onnx`, opset 13, NCHW) and `pytorch` (`<name>.py` + `<name>.safetensors`). Default: none.',
   }),
 });
 

@@ -4,6 +4,7 @@
  * is present here; the YAML may leave any of them out.
  */
 import type { BackendName } from '../../protocol/events';
+import type { ExportFormat } from '../export/formats';
 
 export type BackendChoice = 'auto' | BackendName;
 
@@ -103,6 +104,8 @@ export interface OutputsConfig {
   archFile: string;
   /** Folder of the run folders; default `.resbuilder/runs` in the workspace (the config's folder). */
   runsDir: string;
+  /** Formats also written next to `archFile` when the run finishes (docs/export.md). */
+  export: ExportFormat[];
 }
 
 export interface ResolvedConfig {

@@ -176,6 +176,9 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
       case 'compareWithCommitted':
         await this.actions.compareWithCommitted(runDir);
         break;
+      case 'export':
+        await vscode.commands.executeCommand('resbuilder.export', runDir);
+        break;
     }
   }
 

@@ -13,7 +13,9 @@ import { BACKEND_LOCATIONS_ENV, BackendModuleLocationsSchema, type BackendModule
 export type TrainerAction =
   | { kind: 'run'; configPath: string; backend?: string }
   | { kind: 'resume'; runDir: string }
-  | { kind: 'backends'; args: string[]; cwd: string };
+  | { kind: 'backends'; args: string[]; cwd: string }
+  /** `resbuilder export`: a run folder or an `.arch.json`, the formats, the output folder. */
+  | { kind: 'export'; target: string; formats: string[]; outDir: string };
 
 export interface TrainerLaunchInput {
   /** Absolute path of the bundled trainer (dist/trainer.js of the extension). */
@@ -63,6 +65,13 @@ export function buildTrainerLaunch(input: TrainerLaunchInput): TrainerLaunch {
     }
     args = ['backends', ...input.action.args];
     cwd = input.action.cwd;
+  } else if (input.action.kind === 'export') {
+    const { target, formats, outDir } = input.action;
+    if (!path.isAbsolute(target) || !path.isAbsolute(outDir)) {
+      throw new TrainerLaunchError(`The export target and folder must be absolute, got "${target}" and "${outDir}".`);
+    }
+    args = ['export', target, '--format', formats.join(','), '--out', outDir];
+    cwd = outDir;
   } else {
     const runDir = input.action.runDir;
     if (!path.isAbsolute(runDir)) {

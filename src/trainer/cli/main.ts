@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { ArchitectureFileError, parseArchitectureDocument } from '../../core/arch/json';
 import { inspectTable } from '../../core/arch/inspect';
 import { ConfigError } from '../../core/config/diagnostics';
@@ -13,6 +14,8 @@ import { configureBackendLocations, locationsFromEnvironment, maybeRunProbe } fr
 import { BackendLocationsError } from '../../protocol/backend-modules';
 import { BackendsUsageError, doctorCommand, installCommand } from './backends-command';
 import { maybeRunTrainingWorker } from '../parallel/worker-mode';
+import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../core/export/formats';
+import { ExportError, loadExportSource, writeExports } from '../export/export';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
 import { version as studioVersion } from '../../../package.json';
 import { ConsoleProgress } from './progress';
@@ -26,6 +29,8 @@ Usage:
   resbuilder inspect <file.arch.json>                           print an architecture's stages, blocks, widths, parameters, FLOPs
   resbuilder backends [--json]                                  which compute backends work here, why not, the fix, their speed
   resbuilder backends install <tensorflow-gpu|tensorflow>      install a tfjs-node backend package (downloads libtensorflow)
+  resbuilder export <run-folder | file.arch.json> --format onnx|pytorch [--out DIR]
+                                                                the found network as ONNX, or as a PyTorch module with its weights
   resbuilder <command> --help                                   help for one command
 
 Runs are stored in .resbuilder/runs/<run-id>/ next to the config (events.jsonl, checkpoint, model).
@@ -72,6 +77,19 @@ Options:
   --backend-modules <dir>  look in this folder first (also RESBUILDER_BACKEND_MODULES)
   --dir <folder>           install: install into this folder instead of the private one
   --from <file.tgz>        install: install this npm package tarball or folder instead of the registry's`,
+  export: `resbuilder export <run-folder | file.arch.json> --format onnx|pytorch [--out DIR]
+
+Writes the found network for use outside ResBuilder Studio (docs/export.md):
+  onnx      <name>.onnx: opset 13, input "input" [batch, C, H, W] (NCHW), output
+            "probabilities" [batch, classes], the run's provenance as metadata
+  pytorch   <name>.py (torch only; Net, load_weights) and <name>.safetensors (the trained weights)
+A finished run folder has the trained weights; an .arch.json uses those of the run it names
+when that run folder is still there, and otherwise gives a freshly initialised PyTorch module
+(ONNX needs weights).
+
+Options:
+  --format <onnx|pytorch>   the format; repeat it (or write onnx,pytorch) for both
+  --out <DIR>               where the files go (default: next to the .arch.json, or the run folder)`,
 };
 
 class UsageError extends Error {}
@@ -102,6 +120,8 @@ function parse(argv: string[]) {
       dir: { type: 'string' },
       from: { type: 'string' },
       'speed-seconds': { type: 'string' },
+      format: { type: 'string', multiple: true },
+      out: { type: 'string' },
     },
   });
 }
@@ -137,6 +157,25 @@ function inspectCommand(file: string): number {
   if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file.`);
   const arch = parseArchitectureDocument(fs.readFileSync(file, 'utf8'), file);
   process.stdout.write(inspectTable(arch) + '\n');
+  return 0;
+}
+
+async function exportCommand(target: string, values: ReturnType<typeof parse>['values']): Promise<number> {
+  const requested = (values.format ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== '');
+  if (requested.length === 0) throw new UsageError(`export: --format is missing; use --format onnx, --format pytorch, or both.\n\n${HELP.export}`);
+  const formats: ExportFormat[] = [];
+  for (const f of requested) {
+    const parsed = ExportFormatSchema.safeParse(f);
+    if (!parsed.success) throw new UsageError(`--format: "${f}" is not an export format; use one of ${EXPORT_FORMATS.join(', ')}.`);
+    if (!formats.includes(parsed.data)) formats.push(parsed.data);
+  }
+  // Reading weights needs no speed; the cpu backend needs no set-up (the wasm one would).
+  await tf.setBackend('cpu');
+  const source = await loadExportSource(target);
+  const outDir = values.out ?? path.dirname(source.archFile);
+  if (!source.weights && !values.quiet) process.stderr.write(`note: ${source.noWeightsReason}; the PyTorch module starts freshly initialised.\n`);
+  const files = writeExports(source, formats, outDir);
+  if (!values.quiet) for (const file of files) process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file}\n`);
   return 0;
 }
 
@@ -176,9 +215,11 @@ export async function main(argv: string[]): Promise<number> {
     if (!target) throw new UsageError(`${command}: missing argument.\n\n${HELP[command]}`);
     if (rest.length > 0) throw new UsageError(`${command}: unexpected arguments: ${rest.join(' ')}`);
     if (command === 'inspect') return inspectCommand(target);
+    if (command === 'export') return await exportCommand(target, values);
     return await runCommand(command as 'run' | 'resume', target, values);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof BackendsUsageError || error instanceof BackendLocationsError || error instanceof ConfigError || error instanceof ArchitectureFileError) {
+    if (error instanceof UsageError || error instanceof BackendsUsageError || error instanceof BackendLocationsError || error instanceof ConfigError
+      || error instanceof ArchitectureFileError || error instanceof ExportError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }

@@ -9,8 +9,27 @@ import { architectureCost } from '../../core/arch/cost';
 import { ARCH_DOCUMENT_VERSION, serializeArchDocument, type ArchDocument } from '../../core/arch/document';
 import { resolveArchitecture } from '../../core/arch/resolve';
 import { exportModel } from '../model/export';
+import { finishedRunSource, writeExports } from '../export/export';
+import { modelWeights } from '../export/tf-weights';
 import type { RunContext } from './context';
 import type { LoopState } from './run-loop';
+
+/**
+ * outputs.export: the found network in the configured formats next to the `.arch.json`. The run's
+ * results are on disk already, so a failure here is reported with the command that retries it
+ * rather than failing the run.
+ */
+function exportFormats(ctx: RunContext, doc: ArchDocument, state: LoopState): void {
+  const { config } = ctx;
+  try {
+    const source = finishedRunSource(doc, config.outputs.archFile, ctx.paths.dir, modelWeights(state.model!), config.training.batchNormMomentum);
+    const files = writeExports(source, config.outputs.export, path.dirname(config.outputs.archFile));
+    ctx.emitter.emit({ type: 'log', level: 'info', message: `Exported ${files.map((f) => path.basename(f)).join(', ')} next to ${path.basename(config.outputs.archFile)}.` });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.emitter.emit({ type: 'log', level: 'error', message: `outputs.export failed: ${message} Retry with: resbuilder export ${ctx.paths.dir} --format ${config.outputs.export.join(',')}` });
+  }
+}
 
 export async function exportResult(ctx: RunContext, state: LoopState): Promise<void> {
   const { config, dataset } = ctx;
@@ -53,6 +72,7 @@ export async function exportResult(ctx: RunContext, state: LoopState): Promise<v
   fs.writeFileSync(tmp, serializeArchDocument(doc));
   fs.renameSync(tmp, config.outputs.archFile);
   fs.writeFileSync(path.join(ctx.paths.dir, 'result.arch.json'), serializeArchDocument(doc));
+  if (config.outputs.export.length > 0) exportFormats(ctx, doc, state);
   ctx.emitter.emit({ type: 'architecture', cause: 'final', architecture: state.arch, params: cost.params, flops: cost.flops, depth: doc.metrics.depth });
   ctx.emitter.emit({
     type: 'finished', archPath: config.outputs.archFile, modelDir: ctx.paths.modelDir,

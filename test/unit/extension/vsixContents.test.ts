@@ -72,7 +72,7 @@ describe('extension .vsix contents (vsce ls)', function () {
   });
 
   it('ships the manifest, the three bundles, media and the config schema', () => {
-    for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/resbuilder-kernels.wasm', 'media/panel.css', 'media/resbuilder.svg', 'schemas/resbuilder.schema.json']) {
+    for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/resbuilder-kernels.wasm', 'media/panel.css', 'media/resbuilder.svg', 'schemas/resbuilder.schema.json', 'third_party/onnx/onnx.proto', 'third_party/onnx/LICENSE']) {
       assert.ok(files.includes(f), `${f} is missing from the package`);
     }
   });
