@@ -10,6 +10,8 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev chromium libkrb5-dev ripgrep python3 make g++ >/dev/null
+# slurm-wlm and munge: the Slurm tests start a real one-node cluster (scripts/slurm-test-cluster.sh).
+$SUDO apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
 
 npm ci --no-audit --no-fund
 npm test
