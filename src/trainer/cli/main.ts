@@ -14,6 +14,7 @@ import { maybeRunTrainingWorker } from '../parallel/worker-mode';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
 import { version as studioVersion } from '../../../package.json';
 import { ConsoleProgress } from './progress';
+import { SWEEP_HELP, SWEEP_OPTIONS, sweepCommand } from './sweep-commands';
 
 const HELP: Record<string, string> = {
   main: `resbuilder — ResBuilder neural architecture search on TensorFlow.js
@@ -22,6 +23,8 @@ Usage:
   resbuilder run <config.resbuilder.yaml> [--backend <name>]   run the search (or training) a config describes
   resbuilder resume <run-folder>                                continue a stopped or crashed run from its last checkpoint
   resbuilder inspect <file.arch.json>                           print an architecture's stages, blocks, widths, parameters, FLOPs
+  resbuilder submit <config> [--seeds 1,2,3] [--set k=v1,v2]    run seeds and settings as one Slurm job array (docs/cluster.md)
+  resbuilder status|cancel|report <sweep-folder>                follow, cancel or summarise a submitted sweep
   resbuilder <command> --help                                   help for one command
 
 Runs are stored in .resbuilder/runs/<run-id>/ next to the config (events.jsonl, checkpoint, model).
@@ -48,6 +51,7 @@ Options:
 
 Prints the architecture's stages, blocks and layers with kernel, stride, width, output shape,
 parameters and FLOPs (MorphNet's convention: 2·H·W·k²·Cin·Cout per conv, 2·in·out per dense).`,
+  ...SWEEP_HELP,
 };
 
 class UsageError extends Error {}
@@ -62,6 +66,7 @@ function parse(argv: string[]) {
       ipc: { type: 'boolean' },
       quiet: { type: 'boolean' },
       backend: { type: 'string' },
+      ...SWEEP_OPTIONS,
     },
   });
 }
@@ -125,6 +130,18 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(`${HELP[command]}\n`);
     return 0;
+  }
+  if (Object.hasOwn(SWEEP_HELP, command)) {
+    try {
+      return await sweepCommand(command, positionals.slice(1), values, () => ({ ipc: Boolean(values.ipc), backend: backendOption(values.backend) }));
+    } catch (error) {
+      if (error instanceof UsageError || error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        return 2;
+      }
+      process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+      return 1;
+    }
   }
   try {
     if (!target) throw new UsageError(`${command}: missing argument.\n\n${HELP[command]}`);
