@@ -46,7 +46,7 @@ describe('sweep: config section', () => {
   });
 
   it('checks grid values against the setting they name (bounds included)', () => {
-    assert.match(errorsOf('sweep:\n  grid:\n    dataset.validationSplit: [0.1, 1.5]\n').join('\n'), /:3:35: error: .*dataset\.validationSplit: expected a number >= 0 and < 1, got 1\.5/);
+    assert.match(errorsOf('sweep:\n  grid:\n    dataset.validationSplit: [0.1, 1.5]\n').join('\n'), /:3:36: error: .*dataset\.validationSplit: expected a number >= 0 and < 1, got 1\.5/);
   });
 });
 
@@ -102,11 +102,16 @@ describe('sbatch script', () => {
 
   it('quotes paths so bash sees them as they are and runs nothing of theirs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-quote-'));
-    const script = sbatchScript({ ...base, sweepDir: path.join(dir, NASTY), nodePath: '/bin/echo', cliPath: NASTY });
-    // Run the script's last command through bash with `exec` replaced, so the arguments are printed.
-    const command = script.trim().split('\n').pop()!.replace(/^exec '\/bin\/echo'/, "printf '%s\\0'");
-    const out = execFileSync('bash', ['-c', command], { cwd: dir, env: { ...process.env, SLURM_ARRAY_TASK_ID: '4' } }).toString();
-    assert.deepEqual(out.split('\0').slice(0, -1), [NASTY, 'run-task', path.join(dir, NASTY), '4', '--quiet']);
+    const sweepDir = path.join(dir, NASTY);
+    fs.mkdirSync(sweepDir);
+    // The whole script runs in a real bash, with a stand-in for node that prints its arguments.
+    const printArgs = path.join(dir, 'print-args');
+    fs.writeFileSync(printArgs, '#!/bin/sh\nprintf \'%s\\0\' "$@"\n', { mode: 0o755 });
+    const script = sbatchScript({ ...base, sweepDir, nodePath: printArgs, cliPath: NASTY });
+    const out = execFileSync('bash', ['-c', script], { cwd: dir, env: { ...process.env, SLURM_ARRAY_TASK_ID: '4' } }).toString();
+    assert.deepEqual(out.split('\0').slice(0, -1), [NASTY, 'run-task', sweepDir, '4', '--quiet']);
+    fs.rmSync(printArgs);
+    fs.rmdirSync(sweepDir);
     assert.deepEqual(fs.readdirSync(dir), []);
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
     assert.throws(() => shellQuote('a\0b'), /NUL/);
