@@ -120,7 +120,11 @@ stop_one() {
 
 stop() {
   # Jobs still running would be orphaned by slurmd's exit: cancel them first.
-  if alive "$DIR/slurmctld.pid"; then scancel --full --quiet --user="$(id -un)" 2>/dev/null || true; fi
+  if alive "$DIR/slurmctld.pid"; then
+    scancel --quiet --user="$(id -un)" 2>/dev/null || true
+    # Give the tasks' trainers their SIGTERM checkpoint before slurmd goes.
+    for _ in $(seq 150); do [ -z "$(squeue -h -t running,completing -o %i 2>/dev/null)" ] && break; sleep 0.2; done
+  fi
   stop_one "$DIR/slurmd.pid"
   stop_one "$DIR/slurmctld.pid"
   # Only a munged this script started has its pid file here.
