@@ -11,6 +11,7 @@ import { PanelController } from './panel/panelController';
 import { RunService } from './runs/runService';
 import { RunStatusBar } from './ui/statusBar';
 import { RunTreeProvider } from './views/runTree';
+import { registerSlurmCommands } from './slurm/slurmCommands';
 
 let service: RunService | undefined;
 
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('resbuilder.runs', { treeDataProvider: tree, showCollapseAll: false }),
   );
   registerCommands(context, service, panels);
+  registerSlurmCommands(context);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import * as path from 'node:path';
 import type { RunOptions } from '../session/start';
 import { runTask } from '../sweep/run-task';
-import { cancelSweep, statusText, sweepStatus } from '../sweep/status';
+import { cancelSweep, progressOf, statusText, sweepStatus } from '../sweep/status';
 import { sweepReport } from '../sweep/report';
 import { submitSweep, SubmitError } from '../sweep/submit';
 import { SlurmError } from '../sweep/slurm';
@@ -36,10 +36,10 @@ Options:
   --gpus <n>              GPUs per task (default 0)
   --dry-run               print the sbatch script; write and submit nothing
   --json                  print the sweep's manifest as JSON`,
-  status: `resbuilder status <sweep-folder> [--json]
+  status: `resbuilder status <sweep-folder>… [--json]
 
 Each task's state (pending with its reason, running, requeued, completed, failed, cancelled,
-stopped) from its run folder and one squeue call.`,
+stopped) from its run folder, with one squeue call for all the sweeps named.`,
   cancel: `resbuilder cancel <sweep-folder | task run folder>
 
 Cancels the sweep's unfinished tasks, or one task (scancel). A task that wrote a checkpoint
@@ -62,7 +62,7 @@ const rel = (p: string) => path.relative(process.cwd(), p) || '.';
 export async function sweepCommand(command: string, positionals: string[], values: Values & { quiet?: boolean; ipc?: boolean }, runOptions: () => RunOptions): Promise<number> {
   const [target, ...rest] = positionals;
   const expected = command === 'run-task' ? 2 : 1;
-  if (positionals.length !== expected) {
+  if (command === 'status' ? positionals.length === 0 : positionals.length !== expected) {
     process.stderr.write(`${command}: expected ${expected === 2 ? '<sweep-folder> <index>' : 'one argument'}, got ${positionals.length}.\n\n${SWEEP_HELP[command]}\n`);
     return 2;
   }
@@ -87,9 +87,13 @@ export async function sweepCommand(command: string, positionals: string[], value
         return 0;
       }
       case 'status': {
-        const { sweep, rows, note } = await sweepStatus(target);
-        if (values.json) process.stdout.write(`${JSON.stringify({ sweepId: sweep.manifest.sweepId, jobId: sweep.manifest.slurm.jobId, note, tasks: rows.map(({ events, ...r }) => { void events; return r; }) }, null, 2)}\n`);
-        else process.stdout.write(`${statusText(sweep, rows, note)}\n`);
+        const all = await sweepStatus(positionals);
+        const json = all.map(({ sweep, rows, note }) => ({
+          sweepId: sweep.manifest.sweepId, sweepDir: sweep.dir, configPath: sweep.manifest.configPath, jobId: sweep.manifest.slurm.jobId, note,
+          tasks: rows.map(({ events, ...r }) => ({ ...r, progress: progressOf(events) })),
+        }));
+        if (values.json) process.stdout.write(`${JSON.stringify(positionals.length === 1 ? json[0] : json, null, 2)}\n`);
+        else process.stdout.write(`${all.map(({ sweep, rows, note }) => statusText(sweep, rows, note)).join('\n\n')}\n`);
         return 0;
       }
       case 'cancel':

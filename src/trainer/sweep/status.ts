@@ -75,7 +75,7 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]))).join('  ')).join('\n');
 }
 
-function progressOf(events: TrainerEvent[]): string {
+export function progressOf(events: TrainerEvent[]): string {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const e = events[i];
     if (e.type === 'epoch-end' || e.type === 'epoch-progress') return `${e.phase} epoch ${e.epoch}/${e.epochs}`;
@@ -83,10 +83,11 @@ function progressOf(events: TrainerEvent[]): string {
   return '';
 }
 
-export async function sweepStatus(target: string): Promise<{ sweep: SweepFolder; rows: TaskRow[]; note: string | null }> {
-  const sweep = openSweep(target);
-  const view = await schedulerView(sweep.manifest.slurm.jobId ? [sweep.manifest.slurm.jobId] : []);
-  return { sweep, rows: taskRows(sweep, view), note: view.note };
+/** The status of several sweeps with one scheduler call for all their jobs (the editor polls this way). */
+export async function sweepStatus(targets: string[]): Promise<{ sweep: SweepFolder; rows: TaskRow[]; note: string | null }[]> {
+  const sweeps = targets.map(openSweep);
+  const view = await schedulerView(sweeps.flatMap((s) => (s.manifest.slurm.jobId ? [s.manifest.slurm.jobId] : [])));
+  return sweeps.map((sweep) => ({ sweep, rows: taskRows(sweep, view), note: view.note }));
 }
 
 export function statusText(sweep: SweepFolder, rows: TaskRow[], note: string | null): string {
