@@ -105,8 +105,13 @@ export async function sweepCommand(command: string, positionals: string[], value
         else process.stdout.write(`${report.text}\nwritten: ${[report.files.markdown, report.files.svg, report.files.png].filter((f) => f !== null).map((f) => rel(f)).join(', ')}\n`);
         return 0;
       }
-      case 'run-task':
-        return (await runTask(target, rest[0], runOptions())).exitCode;
+      case 'run-task': {
+        const outcome = await runTask(target, rest[0], runOptions());
+        // The task's Slurm log is where a user looks first: say where the whole story is.
+        if (outcome.kind === 'failed') process.stderr.write(`task ${rest[0]} failed; details: ${path.join(outcome.runDir, 'trainer.log')} and events.jsonl\n`);
+        if (outcome.kind === 'stopped') process.stderr.write(`task ${rest[0]} stopped with a checkpoint; a requeue or \`resbuilder resume ${outcome.runDir}\` continues it\n`);
+        return outcome.exitCode;
+      }
       default:
         return 2;
     }
