@@ -49,12 +49,13 @@ write_conf() {
   host="$(hostname -s)"
   # The node line must match the hardware exactly; slurmd says what it sees.
   node="$(slurmd -C | grep '^NodeName=')" || die "slurmd -C printed no node line"
-  node="$(echo "$node" | sed -E "s/^NodeName=[^ ]+/NodeName=$host/")"
+  # NodeAddr and the controller's address: a CI machine's host name need not resolve.
+  node="$(echo "$node" | sed -E "s/^NodeName=[^ ]+/NodeName=$host NodeAddr=127.0.0.1/")"
   mkdir -p "$DIR/state" "$DIR/spool" "$DIR/log"
   cat >"$CONF" <<EOF
 # Written by scripts/slurm-test-cluster.sh: a one-node test cluster.
 ClusterName=resbuilder-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
