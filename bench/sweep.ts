@@ -1,6 +1,6 @@
 /**
  * `npm run bench:sweep`: a 3-seed sweep as one Slurm job array on the one-node test cluster
- * (scripts/slurm-test-cluster.sh, started here when it is not running) against the same three
+ * (scripts/slurm-test-cluster.sh, in its own folder, started and stopped here) against the same three
  * runs one after another with `resbuilder run`, and the cost of the editor's polling (one
  * `squeue` call for every job). Prints the figures and writes bench-results/sweep.json.
  *
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   console.log(`one squeue call (polling cost):      median ${result.squeueMedianMs.toFixed(1)} ms, max ${result.squeueMaxMs.toFixed(1)} ms`);
   fs.mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench-results', 'sweep.json'), `${JSON.stringify(result, null, 2)}\n`);
+  execFileSync('bash', [path.join(ROOT, 'scripts/slurm-test-cluster.sh'), 'stop'], { stdio: 'inherit' });
 }
 
 void main().catch((error: unknown) => {
