@@ -12,6 +12,8 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev chromium libkrb5-dev ripgrep python3 make g++ >/dev/null
 # python3-torch: the export tests load the generated PyTorch module with real PyTorch (/usr/bin/python3).
 $SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
+# slurm-wlm and munge: the Slurm tests start a real one-node cluster (scripts/slurm-test-cluster.sh).
+$SUDO apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
 
 npm ci --no-audit --no-fund
 npm test

@@ -13,6 +13,7 @@ import { PanelController } from './panel/panelController';
 import { RunService } from './runs/runService';
 import { RunStatusBar } from './ui/statusBar';
 import { RunTreeProvider } from './views/runTree';
+import { registerSlurmCommands } from './slurm/slurmCommands';
 
 let service: RunService | undefined;
 
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, service, panels);
   registerBackendCommands(context, service);
   registerExportCommands(context);
+  registerSlurmCommands(context);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

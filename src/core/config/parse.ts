@@ -9,6 +9,7 @@ import type { ConfigDiagnostic, ConfigRange } from './diagnostics';
 import { problemsFromIssues, type ConfigProblem } from './issues';
 import { resolveConfig } from './resolve';
 import { ConfigInputSchema } from './schema';
+import { sweepProblems } from './sweep-checks';
 import type { ResolvedConfig } from './types';
 import { locate, toRange, type NodeRange } from './yaml-locate';
 
@@ -58,7 +59,7 @@ export function parseConfigText(text: string, configPath: string): ParsedConfig 
   }
 
   const parsed = ConfigInputSchema.safeParse(data);
-  const problems = [...(parsed.success ? [] : problemsFromIssues(parsed.error.issues, data)), ...crossFieldProblems(data)];
+  const problems = [...(parsed.success ? [] : problemsFromIssues(parsed.error.issues, data)), ...crossFieldProblems(data), ...sweepProblems(data)];
   // A setting that is wrong gets its error only, not also a "has no effect" warning.
   const wrong = new Set(problems.filter((p) => p.severity === 'error').map((p) => JSON.stringify(p.path)));
   for (const problem of problems) {

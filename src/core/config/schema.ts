@@ -11,6 +11,7 @@ import { BackendNameSchema } from '../../protocol/events';
 import { BlockStyleSchema } from '../arch/types';
 import { BUILT_IN_STARTS, CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
 import { PRESETS, type ConfigOverrides } from './presets';
+import { SweepInputSchema } from './sweep-schema';
 
 type Section = 'training' | 'search';
 type SubSection = 'dataset' | 'architecture';
@@ -179,6 +180,7 @@ export const ConfigInputSchema = z.strictObject({
   training: TrainingInputSchema.optional().meta({ description: 'How each training run trains.' }),
   search: SearchInputSchema.optional().meta({ description: 'The ResBuilder search loop.' }),
   outputs: OutputsInputSchema.optional().meta({ description: 'Where results are written.' }),
+  sweep: SweepInputSchema.optional().meta({ description: 'Seeds and setting values that `resbuilder submit` runs as one Slurm job array (docs/cluster.md). `resbuilder run` ignores it.' }),
 }).meta({
   title: 'ResBuilder Studio experiment config',
   description: 'An experiment of ResBuilder Studio: every setting is optional; left-out ones come from the preset, then the defaults.',
@@ -195,6 +197,6 @@ const sectionKeysMatch: [
   SameKeys<In<'architecture'>, ConfigSettings['architecture']>,
   SameKeys<In<'training'>, ConfigSettings['training']>,
   SameKeys<In<'search'>, ConfigSettings['search']>,
-  SameKeys<Omit<ConfigInput, 'name' | 'outputs'>, ConfigSettings>,
+  SameKeys<Omit<ConfigInput, 'name' | 'outputs' | 'sweep'>, ConfigSettings>,
 ] = [true, true, true, true, true];
 void sectionKeysMatch;

@@ -19,6 +19,7 @@ import { ExportError, loadExportSource, writeExports } from '../export/export';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
 import { version as studioVersion } from '../../../package.json';
 import { ConsoleProgress } from './progress';
+import { SWEEP_HELP, SWEEP_OPTIONS, sweepCommand } from './sweep-commands';
 
 const HELP: Record<string, string> = {
   main: `resbuilder — ResBuilder neural architecture search on TensorFlow.js
@@ -31,6 +32,8 @@ Usage:
   resbuilder backends install <tensorflow-gpu|tensorflow>      install a tfjs-node backend package (downloads libtensorflow)
   resbuilder export <run-folder | file.arch.json> --format onnx|pytorch [--out DIR]
                                                                 the found network as ONNX, or as a PyTorch module with its weights
+  resbuilder submit <config> [--seeds 1,2,3] [--set k=v1,v2]    run seeds and settings as one Slurm job array (docs/cluster.md)
+  resbuilder status|cancel|report <sweep-folder>                follow, cancel or summarise a submitted sweep
   resbuilder <command> --help                                   help for one command
 
 Runs are stored in .resbuilder/runs/<run-id>/ next to the config (events.jsonl, checkpoint, model).
@@ -90,6 +93,7 @@ when that run folder is still there, and otherwise gives a freshly initialised P
 Options:
   --format <onnx|pytorch>   the format; repeat it (or write onnx,pytorch) for both
   --out <DIR>               where the files go (default: next to the .arch.json, or the run folder)`,
+  ...SWEEP_HELP,
 };
 
 class UsageError extends Error {}
@@ -122,6 +126,7 @@ function parse(argv: string[]) {
       'speed-seconds': { type: 'string' },
       format: { type: 'string', multiple: true },
       out: { type: 'string' },
+      ...SWEEP_OPTIONS,
     },
   });
 }
@@ -204,6 +209,18 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(`${HELP[command]}\n`);
     return 0;
+  }
+  if (Object.hasOwn(SWEEP_HELP, command)) {
+    try {
+      return await sweepCommand(command, positionals.slice(1), values, () => ({ ipc: Boolean(values.ipc), backend: backendOption(values.backend) }));
+    } catch (error) {
+      if (error instanceof UsageError || error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        return 2;
+      }
+      process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+      return 1;
+    }
   }
   try {
     configureLocations(values['backend-modules']);

@@ -22,6 +22,7 @@ import { loadModelWeights, readCheckpoint } from '../run/checkpoint';
 import { EventEmitter, readEventsFile } from '../run/emitter';
 import { createRunDir, runPaths, type RunPaths } from '../run/run-dir';
 import { StopSignal } from '../run/stop-signal';
+import { startHeartbeat } from '../run/heartbeat';
 import type { RunContext } from './context';
 import { initialProgress, type RunProgress } from './progress-state';
 import { createRngs, restoreRngs } from '../../core/rng';
@@ -134,9 +135,11 @@ function driveRun(
   return drive(emitter, paths, async () => {
     const { ctx, uninstall } = await prepare(config, paths, emitter, opts, configHash(config));
     stopReason = () => ctx.stop.why;
+    const stopHeartbeat = startHeartbeat(paths.dir);
     try {
       return await body(ctx);
     } finally {
+      stopHeartbeat();
       uninstall();
     }
   }, () => stopReason());
@@ -144,7 +147,11 @@ function driveRun(
 
 export async function startRun(configFile: string, opts: RunOptions): Promise<RunOutcome> {
   const config = await loadConfigFile(path.resolve(configFile), { onWarning: (w) => process.stderr.write(`${w}\n`) });
-  const paths = createRunDir(config.outputs.runsDir, config.name, config.configPath);
+  return startRunIn(config, createRunDir(config.outputs.runsDir, config.name, config.configPath), opts);
+}
+
+/** Starts a run in a run folder that already holds its `config.yaml` and an empty `events.jsonl` (a sweep task's). */
+export function startRunIn(config: ResolvedConfig, paths: RunPaths, opts: RunOptions): Promise<RunOutcome> {
   const emitter = new EventEmitter(paths.runId, paths.eventsFile, { ipc: opts.ipc });
   return driveRun(config, paths, emitter, opts, async (ctx) => {
     const { info } = ctx.dataset;

@@ -1,0 +1,55 @@
+/**
+ * The sweep report's picture: test accuracy against FLOPs, one point per finished task, coloured
+ * by setting. Drawn by Vega-Lite (compiled to a Vega spec, rendered to SVG in Node without a
+ * canvas) and turned into a PNG by sharp.
+ */
+import sharp from 'sharp';
+
+export interface PlotPoint {
+  task: number;
+  seed: number;
+  setting: string;
+  mflops: number;
+  accuracy: number;
+}
+
+export async function accuracyFlopsSvg(points: PlotPoint[], title: string): Promise<string> {
+  // ESM-only packages: loaded when a report is drawn, not when the CLI starts.
+  const vegaLite = await import('vega-lite');
+  const vega = await import('vega');
+  const spec = vegaLite.compile({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 480,
+    height: 320,
+    background: 'white',
+    data: { values: points },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 90, opacity: 0.85 },
+        encoding: {
+          x: { field: 'mflops', type: 'quantitative', title: 'MFLOPs (MorphNet convention)', scale: { zero: false } },
+          y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false }, axis: { format: '.1f' } },
+          color: { field: 'setting', type: 'nominal', title: 'setting' },
+          tooltip: [{ field: 'task' }, { field: 'seed' }, { field: 'setting' }, { field: 'mflops' }, { field: 'accuracy' }],
+        },
+      },
+      {
+        mark: { type: 'text', dx: 8, align: 'left', fontSize: 10 },
+        encoding: {
+          x: { field: 'mflops', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          text: { field: 'seed', type: 'nominal', format: '' },
+        },
+      },
+    ],
+  } as never).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+export function svgToPng(svg: string): Promise<Buffer> {
+  return sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();
+}
