@@ -20,7 +20,7 @@ export const CONFIG_DEFAULTS: ConfigSettings = {
   preset: 'none',
   seed: 42,
   backend: 'auto',
-  workers: 1,
+  workers: 'auto',
   dataset: {
     source: 'mnist',
     path: null,

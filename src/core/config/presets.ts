@@ -11,7 +11,7 @@ export interface ConfigOverrides {
   mode?: ConfigSettings['mode'];
   seed?: number;
   backend?: ConfigSettings['backend'];
-  workers?: number;
+  workers?: ConfigSettings['workers'];
   dataset?: Partial<Omit<ConfigSettings['dataset'], 'augmentation'>> & {
     augmentation?: Partial<ConfigSettings['dataset']['augmentation']>;
   };

@@ -105,6 +105,9 @@ export interface OutputsConfig {
   runsDir: string;
 }
 
+/** The config's `workers`: a thread count, or `auto` (every core, decided on the machine that trains). */
+export type WorkersChoice = number | 'auto';
+
 export interface ResolvedConfig {
   /** Absolute path of the config file, and its name without `.resbuilder.yaml`. */
   configPath: string;
@@ -113,8 +116,11 @@ export interface ResolvedConfig {
   preset: 'paper' | 'quick' | 'none';
   seed: number;
   backend: BackendChoice;
-  /** wasm only: data-parallel worker threads (1 = train on the main thread). */
-  workers: number;
+  /**
+   * wasm only: data-parallel worker threads (1 = train on the main thread); `auto` = 2 where the
+   * machine has at least 2 cores, else 1 (decided by the trainer, which knows the machine).
+   */
+  workers: WorkersChoice;
   dataset: DatasetConfig;
   architecture: ArchitectureConfig;
   training: TrainingConfig;
