@@ -74,7 +74,7 @@ describe('the packaged .vsix installed into code-server', function () {
     assert.equal(installed.length, 1, `installed extensions: ${fs.readdirSync(extensions).join(', ')}`);
     const folder = path.join(extensions, installed[0]);
     assert.ok(!fs.lstatSync(folder).isSymbolicLink(), `${folder} is a link, not an installed package`);
-    for (const file of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm', 'native/build/Release/resbuilder_native.node', 'LICENSE']) {
+    for (const file of ['dist/extension.js', 'dist/trainer.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm', 'native/build/Release/resbuilder_native.node', 'LICENSE.txt']) {
       assert.ok(fs.existsSync(path.join(folder, file)), `${file} is not in the installed package`);
     }
     assert.ok(!fs.existsSync(path.join(folder, 'node_modules')), 'the package ships a top-level node_modules');
@@ -83,7 +83,11 @@ describe('the packaged .vsix installed into code-server', function () {
 
   it('runs a tiny search from the installed package on its native backend', async () => {
     const runsDir = path.join(workspace, '.resbuilder', 'runs');
+    // Opening the Runs view activates the extension even where the workspace search behind
+    // `workspaceContains` timed out (VS Code gives it a few seconds; a loaded machine needs more).
+    await page.locator('.activitybar .action-item [aria-label^="ResBuilder"]').first().click();
     await openFile(page, 'packaged.resbuilder.yaml');
+    await codeLens(page, 'Run search').waitFor({ timeout: 120_000 });
     await codeLens(page, 'Run search').click();
     const started = await until('run-started in events.jsonl', 5 * 60_000, () => readEvents(runsDir).find((e) => e.type === 'run-started' || e.type === 'failed'));
     assert.equal(started.type, 'run-started', `the run failed before it started: ${JSON.stringify(started)}`);
