@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
-import { readEvents, until } from './harness/runs';
+import { finishedSearch, readEvents, until } from './harness/runs';
 import { ARTIFACTS, codeLens, openFile, openWorkbench, screenshot, webviewFrame, type Workbench } from './harness/workbench';
 
 // backend: native, not auto: a package whose addon did not load must fail this test, not
@@ -94,13 +94,7 @@ describe('the packaged .vsix installed into code-server', function () {
     assert.equal(started.backend?.name, 'native');
 
     await webviewFrame(page).locator('[data-layer-id]').first().waitFor({ timeout: 5 * 60_000 });
-    const events = await until('finished or failed', 12 * 60_000, () => {
-      const all = readEvents(runsDir);
-      return all.some((e) => e.type === 'finished' || e.type === 'failed') && all;
-    });
-    const failure = events.find((e) => e.type === 'failed');
-    assert.equal(failure, undefined, `the run failed: ${JSON.stringify(failure)}`);
-    assert.ok(events.some((e) => e.type === 'structural-change'), 'the search made no structural change');
+    await finishedSearch(runsDir, 12 * 60_000);
     assert.ok(fs.existsSync(path.join(workspace, 'packaged.arch.json')), 'packaged.arch.json was not written next to the config');
     await screenshot(page, 'vsix-01-finished');
   });

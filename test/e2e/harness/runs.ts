@@ -38,3 +38,18 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => T |
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+/**
+ * Waits until the search under `runsDir` ends and returns its events; throws when it failed or
+ * made no structural change (a search that cannot even grow the network tests nothing).
+ */
+export async function finishedSearch(runsDir: string, timeoutMs: number): Promise<RecordedEvent[]> {
+  const events = await until('finished or failed', timeoutMs, () => {
+    const all = readEvents(runsDir);
+    return all.some((e) => e.type === 'finished' || e.type === 'failed') && all;
+  });
+  const failure = events.find((e) => e.type === 'failed');
+  if (failure) throw new Error(`the run failed: ${JSON.stringify(failure)}`);
+  if (!events.some((e) => e.type === 'structural-change')) throw new Error('the search made no structural change');
+  return events;
+}
