@@ -85,7 +85,7 @@ describe('the packaged .vsix installed into code-server', function () {
     const runsDir = path.join(workspace, '.resbuilder', 'runs');
     // Opening the Runs view activates the extension even where the workspace search behind
     // `workspaceContains` timed out (VS Code gives it a few seconds; a loaded machine needs more).
-    await page.locator('.activitybar .action-item [aria-label^="ResBuilder"]').first().click();
+    await page.locator('.activitybar .action-item [aria-label^="ResBuilder"]').first().click({ timeout: 120_000 });
     await openFile(page, 'packaged.resbuilder.yaml');
     await codeLens(page, 'Run search').waitFor({ timeout: 120_000 });
     await codeLens(page, 'Run search').click();
