@@ -1,5 +1,5 @@
 /**
- * Named schedules (spec 11.4). A preset sits between the defaults and the user's values:
+ * Named schedules (docs/algorithm.md, "Presets"). A preset sits between the defaults and the user's values:
  * defaults ← preset ← the YAML's explicit settings, merged field by field within each section.
  */
 import type { ConfigSettings } from './defaults';
@@ -25,7 +25,7 @@ export const PRESETS: Record<PresetName, ConfigOverrides> = {
   none: {},
   /**
    * The reference code's schedule: 7 cycles × 4 trainings of 20 epochs, with the no-reg
-   * evaluation retrains it runs after every regularized training (spec 5.0). Expect days on
+   * evaluation retrains it runs after every regularized training (docs/algorithm.md, "The search loop"). Expect days on
    * a CPU; meant for reproducing the paper on a GPU.
    */
   paper: {

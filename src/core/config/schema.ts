@@ -2,7 +2,7 @@
  * The input schema of `*.resbuilder.yaml`: every setting optional, unknown keys rejected at every
  * level. Descriptions become hover texts in VS Code through the generated JSON Schema, so each
  * one names the default and where a preset changes it. The texts are for users, so they do
- * not cite the algorithm spec; the field comments in types.ts do. Defaults are not applied here (only
+ * not cite docs/algorithm.md; the field comments in types.ts do. Defaults are not applied here (only
  * documented): the parser needs to know what the user wrote to merge it over a preset.
  */
 import { z } from 'zod';
