@@ -1,8 +1,8 @@
 // Builds the three bundles (extension host, trainer, webview) and the benchmark scripts. The
 // extension host and the trainer bundle every JavaScript dependency, so the packaged extension
-// needs no node_modules for them; only packages with native parts stay external (sharp, and the
-// optional tfjs-node packages, loaded at run time where they are installed). Files a bundle
-// cannot hold (.wasm binaries, the oneDNN addon) are found beside it at run time.
+// needs no node_modules for them; only native binaries stay outside (sharp's addon and libvips,
+// and the optional tfjs-node packages, loaded at run time where they are installed). Files a
+// bundle cannot hold (.wasm binaries, native addons, data) are found beside it at run time.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
