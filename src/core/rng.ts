@@ -1,5 +1,5 @@
 /**
- * The project's seeded random numbers (spec section 11.3): one config seed drives separate,
+ * The project's seeded random numbers (docs/algorithm.md, "Seeds and determinism"): one config seed drives separate,
  * independent streams (insertions, split, shuffling, augmentation, initialisation), and every
  * stream's state is four numbers that a checkpoint stores, so a resumed run draws exactly the
  * numbers the uninterrupted run would have drawn.

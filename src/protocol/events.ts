@@ -47,7 +47,7 @@ const MetricsSchema = z.strictObject({
   accuracy: z.number(),
 });
 
-/** Why and how the network changed (spec 11.6). */
+/** Why and how the network changed (docs/algorithm.md, "Reasons for every change"). */
 export const StructuralChangeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('insert'),
@@ -150,7 +150,7 @@ export const TrainerEventSchema = z.discriminatedUnion('type', [
     validation: MetricsSchema.optional(),
     imagesPerSecond: z.number(),
     learningRate: z.number(),
-    /** The MorphNet cost of the alive channels (spec 4.3) and the regularizer value, in a search. */
+    /** The MorphNet cost of the alive channels (docs/algorithm.md, "The MorphNet term") and the regularizer value, in a search. */
     aliveFlops: z.number().optional(),
     regularizer: z.number().optional(),
     seconds: z.number(),

@@ -9,37 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
+import { finishedSearch, readEvents, until } from './harness/runs';
 import { ARTIFACTS, closeActiveEditor, codeLens, openFile, openWorkbench, problems, runCommand, screenshot, webviewFrame, type Workbench } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
-
-function readEvents(runsDir: string): Array<{ type: string; runId: string; resumable?: boolean }> {
-  if (!fs.existsSync(runsDir)) return [];
-  const events: Array<{ type: string; runId: string; resumable?: boolean }> = [];
-  for (const run of fs.readdirSync(runsDir)) {
-    const file = path.join(runsDir, run, 'events.jsonl');
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        events.push(JSON.parse(line));
-      } catch {
-        // A line being written.
-      }
-    }
-  }
-  return events;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('ResBuilder Studio in code-server', function () {
   this.timeout(15 * 60_000);
@@ -116,13 +89,7 @@ describe('ResBuilder Studio in code-server', function () {
     await panel.locator('[data-layer-id]').first().waitFor({ timeout: 5 * 60_000 });
     await screenshot(page, '03-panel-running');
 
-    const events = await until('finished or failed', 12 * 60_000, () => {
-      const all = readEvents(runsDir);
-      return all.some((e) => e.type === 'finished' || e.type === 'failed') && all;
-    });
-    const failure = events.find((e) => e.type === 'failed');
-    assert.equal(failure, undefined, `the run failed: ${JSON.stringify(failure)}`);
-    assert.ok(events.some((e) => e.type === 'structural-change'), 'the search made no structural change');
+    await finishedSearch(runsDir, 12 * 60_000);
     await panel.locator('[data-change]').first().waitFor({ timeout: 60_000 });
     assert.ok(fs.existsSync(path.join(workspace, 'tiny.arch.json')), 'tiny.arch.json was not written next to the config');
     await codeLens(page, 'Open architecture').waitFor({ timeout: 60_000 });

@@ -12,7 +12,7 @@ export interface FixtureOptions {
   runId?: string;
   seed?: number;
   cycles?: number;
-  /** Steps per cycle: one plain training, then insertions (spec 5.0 uses 4). */
+  /** Steps per cycle: one plain training, then insertions (the reference loop has 4: docs/algorithm.md, "The search loop"). */
   stepsPerCycle?: number;
   epochsPerPhase?: number;
   /** Total epoch-progress events, spread evenly over all epochs (at least one per epoch). */
@@ -180,7 +180,7 @@ export function generateRun(options: FixtureOptions = {}): TrainerEvent[] {
   return events;
 
   function insertBlock(cycle: number, step: number, run: number): void {
-    // Legal slots (spec 5.1): the first layer, every pool, every block end; stages split at pools.
+    // Legal slots (docs/algorithm.md, "Random in: insertion"): the first layer, every pool, every block end; stages split at pools.
     const stages: string[][] = [[]];
     const blockEnds = new Set(arch.skips.map((s) => s.to));
     arch.layers.forEach((layer, i) => {

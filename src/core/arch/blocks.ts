@@ -78,7 +78,7 @@ export function insertBlockAfter(
 
 /**
  * Removes layers and skips. A skip whose first or last layer is removed must be removed with it
- * (deleting a block removes its convs and its skip together, spec 6.3).
+ * (deleting a block removes its convs and its skip together, docs/algorithm.md, "Whole blocks go").
  */
 export function removeLayers(arch: Architecture, layerIds: readonly string[], skipIds: readonly string[]): Architecture {
   const dropLayers = new Set(layerIds);

@@ -1,7 +1,7 @@
 /**
  * FLOPs and trainable parameters of an architecture graph.
  *
- * FLOPs follow MorphNet's convention (spec 4.3) with every channel alive:
+ * FLOPs follow MorphNet's convention (docs/algorithm.md, "The MorphNet term") with every channel alive:
  * 2·H_out·W_out·k²·C_in·C_out per conv (shortcut projections included, on the zero-padded
  * channels they really see) and 2·in·out per dense layer (the classifier included); batch norm,
  * pools, paddings and adds cost nothing.

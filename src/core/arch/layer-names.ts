@@ -1,6 +1,6 @@
 /**
  * TF.js layer names derived from graph ids. Weights are carried over between rebuilds by these
- * names (spec 5.3), so they depend only on the graph id and the layer's role, never on position.
+ * names (docs/algorithm.md, "Which weights carry over"), so they depend only on the graph id and the layer's role, never on position.
  *
  * Scheme: every `_` in the graph id is doubled, then
  * - the layer that *is* the graph layer keeps the escaped id alone: a conv (`conv`), a pool

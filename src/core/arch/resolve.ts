@@ -21,7 +21,7 @@ export class ArchitectureError extends Error {
 
 /**
  * How a shortcut is made to fit the block output it is added to.
- * - reference style (spec 3.4): zero-pad whichever side has fewer channels; if the spatial size
+ * - reference style (docs/algorithm.md, "Shortcuts between different shapes"): zero-pad whichever side has fewer channels; if the spatial size
  *   differs, a 1×1 conv (stride = the block's stride, 'valid', bias, no BN) on the padded
  *   shortcut. The reference code only builds that conv when the block output has more channels;
  *   here it is used whenever the spatial size differs, so a MORPH step that makes the channel

@@ -1,11 +1,11 @@
 /**
- * The built-in start architectures (spec 3.6). Ids are stable and readable so that weights carry
+ * The built-in start architectures (docs/algorithm.md, "Start architectures"). Ids are stable and readable so that weights carry
  * over by id and diffs of committed `.arch.json` files stay legible:
  * `stem`, `maxpool`, `s<stage>b<block>` (the block = its skip), `s<stage>b<block>.conv<i>`,
  * `avgpool`, `fc1000`.
  *
  * Every start architecture exists in both block styles: the style only chooses the layer template
- * (spec 11.2), the graph is the same.
+ * (docs/algorithm.md, "Block styles"), the graph is the same.
  */
 import { ARCH_SCHEMA_VERSION, type Architecture, type BlockStyle, type ConvLayer, type InputShape, type Layer, type Skip } from './types';
 import { resolveArchitecture } from './resolve';
@@ -47,13 +47,13 @@ function architecture(input: InputShape, numClasses: number, style: BlockStyle, 
 }
 
 /**
- * The reference code's skeleton without blocks ("ENstart", spec 3.6 reconstruction):
+ * The reference code's skeleton without blocks ("ENstart", reconstructed: docs/algorithm.md, "Start architectures"):
  * stem conv 7×7/2 64 → max pool 2×2/2 → avg pool 2×2/2 → [GAP] Dense(1000) → softmax.
  *
  * The standard style uses the same skeleton rather than a CIFAR-style 3×3/1 stem without pools:
- * - the insertion rule draws a stage among the parts separated by pool layers (spec 5.1); with
+ * - the insertion rule draws a stage among the parts separated by pool layers (docs/algorithm.md, "Random in: insertion"); with
  *   no pools there would be one stage, and every block would run at the full input resolution;
- * - the two styles are compared by benchmark at equal FLOPs (spec 11.2); a different skeleton
+ * - the two styles are compared by benchmark at equal FLOPs (docs/algorithm.md, "Block styles"); a different skeleton
  *   per style would confound the comparison;
  * - a blocked 3×3 stem would still need the same downsampling to keep inserted blocks cheap,
  *   which is what the 7×7/2 stem and max pool provide.
@@ -75,7 +75,7 @@ function referenceSkeleton(stages: Layer[]): Layer[] {
 }
 
 /**
- * ResNet18 as the reference code builds it (`gen_ResNet18`, spec 3.6): stem 7×7/2 64, the
+ * ResNet18 as the reference code builds it (`gen_ResNet18`, docs/algorithm.md, "Start architectures"): stem 7×7/2 64, the
  * declared 3×3/2 max pool as it comes back from the JSON (2×2/2), 4 stages × 2 basic blocks of
  * widths 64/128/256/512, an average pool 2×2/2, GAP, Dense(1000), softmax.
  */

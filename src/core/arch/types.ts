@@ -1,5 +1,5 @@
 /**
- * The architecture graph (algorithm spec section 3): an ordered layer list plus skip
+ * The architecture graph (docs/algorithm.md, "The network"): an ordered layer list plus skip
  * connections. It is the single source of truth for a network; the TF.js model is rebuilt from
  * it, FLOPs and parameters are counted on it, and it is what `<config>.arch.json` stores.
  *
@@ -13,9 +13,9 @@ export const ARCH_SCHEMA_VERSION = 1;
 export const ARCH_DOCUMENT_VERSION = 1;
 
 /**
- * How a conv layer of the list is turned into tensors (spec 11.2).
+ * How a conv layer of the list is turned into tensors (docs/algorithm.md, "Block styles").
  * - `reference`: BN → conv(+bias) → ReLU, zero-padded shortcuts, 1×1/2 conv when the spatial
- *   size changes (the authors' code, spec 3.2–3.4).
+ *   size changes (the authors' code, docs/algorithm.md, "Block styles").
  * - `standard`: conv → BN → ReLU, except the last conv of a block: conv → BN, add, ReLU; a 1×1
  *   conv + BN projection shortcut when channels or spatial size differ.
  */
@@ -44,7 +44,7 @@ export const PoolLayerSchema = z.strictObject({
   kind: z.literal('pool'),
   id: LayerIdSchema,
   pool: z.enum(['max', 'avg']),
-  /** Always 2×2/2 in the reference code (spec 9.7); the size becomes 1 on a 1×1 map. */
+  /** Always 2×2/2 in the reference code (docs/algorithm.md, "Pools and the head"); the size becomes 1 on a 1×1 map. */
   size: z.number().int().min(1),
   stride: z.number().int().min(1),
 });
@@ -83,14 +83,14 @@ export const ArchitectureSchema = z.strictObject({
   schemaVersion: z.literal(ARCH_SCHEMA_VERSION),
   blockStyle: BlockStyleSchema,
   input: InputShapeSchema,
-  /** Size of the softmax classifier that always ends the network (spec 3.5). */
+  /** Size of the softmax classifier that always ends the network (docs/algorithm.md, "Pools and the head"). */
   numClasses: z.number().int().min(2),
   layers: z.array(LayerSchema).min(1),
   skips: z.array(SkipSchema),
 });
 export type Architecture = z.infer<typeof ArchitectureSchema>;
 
-/** Counted in MorphNet's convention (spec 4.3): FLOPs = Σ 2·H_out·W_out·k²·C_in·C_out + Σ 2·in·out. */
+/** Counted in MorphNet's convention (docs/algorithm.md, "The MorphNet term"): FLOPs = Σ 2·H_out·W_out·k²·C_in·C_out + Σ 2·in·out. */
 export interface ArchitectureCost {
   flops: number;
   params: number;

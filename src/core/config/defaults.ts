@@ -1,14 +1,14 @@
 /**
- * The defaults of every experiment setting: the reference code's values (algorithm spec
- * section 2), which are also the `paper` schedule apart from the no-reg evaluation retrains
- * (spec 11.4). Values the YAML leaves out come from here unless a preset overrides them.
+ * The defaults of every experiment setting: the reference code's values (docs/algorithm.md,
+ * "Hyperparameters and defaults"), which are also the `paper` schedule apart from the no-reg evaluation retrains
+ * (docs/algorithm.md, "Presets"). Values the YAML leaves out come from here unless a preset overrides them.
  */
 import type { BlockStyle } from '../arch/types';
 import type { ResolvedConfig } from './types';
 
 /**
  * The block style of new configs. Kept in this one constant because the benchmark of the two
- * styles (spec 11.2) may change it.
+ * styles (docs/algorithm.md, "Block styles") may change it.
  */
 export const DEFAULT_BLOCK_STYLE: BlockStyle = 'standard';
 
@@ -20,7 +20,7 @@ export const CONFIG_DEFAULTS: ConfigSettings = {
   preset: 'none',
   seed: 42,
   backend: 'auto',
-  workers: 1,
+  workers: 'auto',
   dataset: {
     source: 'mnist',
     path: null,
@@ -76,7 +76,7 @@ export const CONFIG_DEFAULTS: ConfigSettings = {
   },
 };
 
-/** Built-in start architectures (spec 3.6); any other `architecture.start` is an `.arch.json` path. */
+/** Built-in start architectures (docs/algorithm.md, "Start architectures"); any other `architecture.start` is an `.arch.json` path. */
 export const BUILT_IN_STARTS = ['empty', 'resnet18', 'resnet20'] as const;
 
 /** Sources that read their files from `dataset.path` and cannot run without it. */

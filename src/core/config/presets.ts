@@ -1,5 +1,5 @@
 /**
- * Named schedules (spec 11.4). A preset sits between the defaults and the user's values:
+ * Named schedules (docs/algorithm.md, "Presets"). A preset sits between the defaults and the user's values:
  * defaults ← preset ← the YAML's explicit settings, merged field by field within each section.
  */
 import type { ConfigSettings } from './defaults';
@@ -11,7 +11,7 @@ export interface ConfigOverrides {
   mode?: ConfigSettings['mode'];
   seed?: number;
   backend?: ConfigSettings['backend'];
-  workers?: number;
+  workers?: ConfigSettings['workers'];
   dataset?: Partial<Omit<ConfigSettings['dataset'], 'augmentation'>> & {
     augmentation?: Partial<ConfigSettings['dataset']['augmentation']>;
   };
@@ -25,7 +25,7 @@ export const PRESETS: Record<PresetName, ConfigOverrides> = {
   none: {},
   /**
    * The reference code's schedule: 7 cycles × 4 trainings of 20 epochs, with the no-reg
-   * evaluation retrains it runs after every regularized training (spec 5.0). Expect days on
+   * evaluation retrains it runs after every regularized training (docs/algorithm.md, "The search loop"). Expect days on
    * a CPU; meant for reproducing the paper on a GPU. Faithful to that code, it gates deletions on
    * test accuracy, so the found network's test accuracy has been seen by the search.
    */

@@ -2,7 +2,7 @@
  * The input schema of `*.resbuilder.yaml`: every setting optional, unknown keys rejected at every
  * level. Descriptions become hover texts in VS Code through the generated JSON Schema, so each
  * one names the default and where a preset changes it. The texts are for users, so they do
- * not cite the algorithm spec; the field comments in types.ts do. Defaults are not applied here (only
+ * not cite docs/algorithm.md; the field comments in types.ts do. Defaults are not applied here (only
  * documented): the parser needs to know what the user wrote to merge it over a preset.
  */
 import { z } from 'zod';
@@ -173,8 +173,8 @@ export const ConfigInputSchema = z.strictObject({
     'Seeds every random stream (insertions, split, shuffling, augmentation, initialisation); the same seed on the same backend repeats the same search.'),
   backend: top('backend')(z.enum(['auto', ...BackendNameSchema.options]),
     'TensorFlow.js backend. `auto` picks the fastest one that loads: `tensorflow-gpu`, `tensorflow`, `native`, `wasm`, then `cpu`.'),
-  workers: top('workers')(z.number().int().min(1).max(64),
-    '`wasm` only: data-parallel worker threads; 1 trains on the main thread.'),
+  workers: top('workers')(z.union([z.literal('auto'), z.number().int().min(1).max(64)], { error: 'expected "auto" or a whole number from 1 to 64' }),
+    '`wasm` only: data-parallel worker threads; 1 trains on the main thread; `auto` uses 2 workers where the machine has 2 or more cores, else 1. Other backends use every core themselves and ignore it.'),
   dataset: DatasetInputSchema.optional().meta({ description: 'The images to train and test on.' }),
   architecture: ArchitectureInputSchema.optional().meta({ description: 'The start network and how blocks are built.' }),
   training: TrainingInputSchema.optional().meta({ description: 'How each training run trains.' }),

@@ -1,6 +1,6 @@
 /**
  * The resolved experiment config: what the trainer runs after the YAML file was parsed,
- * validated, and merged over the preset and the defaults (spec section 2 and 11). Every field
+ * validated, and merged over the preset and the defaults (docs/algorithm.md, "Hyperparameters and defaults"). Every field
  * is present here; the YAML may leave any of them out.
  */
 import type { BackendName } from '../../protocol/events';
@@ -25,18 +25,18 @@ export interface DatasetConfig {
   imageSize: number;
   /** image-folder only: 1 (grayscale) or 3 (RGB). */
   channels: 1 | 3;
-  /** Fraction of the training images held out for validation (spec 9.6: 0.2). */
+  /** Fraction of the training images held out for validation (docs/algorithm.md, "Hyperparameters and defaults": 0.2). */
   validationSplit: number;
   /** Fraction held out as the test set when the source has no test split of its own (built-in MNIST, image folders). */
   testSplit: number;
   /** Use at most this many training images (after the split); null for all. */
   limit: number | null;
-  /** `auto`: the rules of spec 4.4 (CIFAR-10's fixed statistics, none for the MNIST family, train-split statistics otherwise). */
+  /** `auto`: the rules of docs/algorithm.md, "Data and augmentation" (CIFAR-10's fixed statistics, none for the MNIST family, train-split statistics otherwise). */
   normalization: 'auto' | 'none' | 'per-channel' | 'cifar10';
   augmentation: {
-    /** Random shifts up to this fraction of the width and height, nearest fill (spec 4.4: 0.1). */
+    /** Random shifts up to this fraction of the width and height, nearest fill (docs/algorithm.md, "Hyperparameters and defaults": 0.1). */
     shift: number;
-    /** Random horizontal flips (spec 4.4: on, the MNIST family too). */
+    /** Random horizontal flips (docs/algorithm.md, "Data and augmentation": on, the MNIST family too). */
     flip: boolean;
   };
 }
@@ -61,9 +61,9 @@ export interface TrainingConfig {
   batchSize: number;
   /** Epochs of a plain training run (`mode: train`). */
   epochs: number;
-  /** Momentum of the BN moving statistics used at evaluation (spec 3.2: Keras' 0.99). */
+  /** Momentum of the BN moving statistics used at evaluation (docs/algorithm.md, "Hyperparameters and defaults": Keras' 0.99). */
   batchNormMomentum: number;
-  /** L1 and L2 strengths on conv kernels (spec 4.2: 1e-8, 1e-5). */
+  /** L1 and L2 strengths on conv kernels (docs/algorithm.md, "Hyperparameters and defaults": 1e-8, 1e-5). */
   l1: number;
   l2: number;
 }
@@ -72,7 +72,7 @@ export interface SearchConfig {
   cycles: number;
   insertionsPerCycle: number;
   epochsPerTraining: number;
-  /** Epochs of the final training of the found network (spec 11.5). */
+  /** Epochs of the final training of the found network (docs/algorithm.md, "The final training"). */
   finalEpochs: number;
   /**
    * Where the final training starts: fresh weights, like every training after a resize (spec
@@ -87,7 +87,7 @@ export interface SearchConfig {
   deleteThreshold: number;
   momentumGate: boolean;
   momentumThreshold: number;
-  /** Spec 9.4: the reference code gates on test accuracy. */
+  /** The reference code gates on test accuracy (docs/algorithm.md, "The momentum gate"). */
   gateAccuracy: 'test' | 'validation';
   insertionAttempts: number;
   deleteUsesPreviousRunWeights: boolean;
@@ -95,7 +95,7 @@ export interface SearchConfig {
   l1OnlyOnInsertedLayers: boolean;
   zeroInitLastConv: boolean;
   excludeClassifierFromMorphnet: boolean;
-  /** The no-reg evaluation retrains of the reference loop (spec 5.0); off by default (spec 11.4). */
+  /** The no-reg evaluation retrains of the reference loop (docs/algorithm.md, "The search loop"); off by default (docs/algorithm.md, "Presets"). */
   noRegEvaluation: boolean;
 }
 
@@ -108,6 +108,9 @@ export interface OutputsConfig {
   export: ExportFormat[];
 }
 
+/** The config's `workers`: a thread count, or `auto` (every core, decided on the machine that trains). */
+export type WorkersChoice = number | 'auto';
+
 export interface ResolvedConfig {
   /** Absolute path of the config file, and its name without `.resbuilder.yaml`. */
   configPath: string;
@@ -116,8 +119,11 @@ export interface ResolvedConfig {
   preset: 'paper' | 'quick' | 'none';
   seed: number;
   backend: BackendChoice;
-  /** wasm only: data-parallel worker threads (1 = train on the main thread). */
-  workers: number;
+  /**
+   * wasm only: data-parallel worker threads (1 = train on the main thread); `auto` = 2 where the
+   * machine has at least 2 cores, else 1 (decided by the trainer, which knows the machine).
+   */
+  workers: WorkersChoice;
   dataset: DatasetConfig;
   architecture: ArchitectureConfig;
   training: TrainingConfig;

@@ -1,5 +1,5 @@
 /**
- * MorphNet's channel grouping (spec 4.3): channel i of every op whose output reaches the same
+ * MorphNet's channel grouping (docs/algorithm.md, "The MorphNet term"): channel i of every op whose output reaches the same
  * residual add is one group, because the add ties them together; the group's magnitude is the
  * elementwise max of its members' and it lives or dies as a whole. Grouping is a union-find over
  * the ops (conv layers, shortcut projections, dense layers, the classifier) whose outputs are

@@ -1,5 +1,5 @@
 /**
- * Block closure (spec 6.3, 7.3): a block only exists as a whole, so removing any layer inside a
+ * Block closure (docs/algorithm.md, "Whole blocks go"): a block only exists as a whole, so removing any layer inside a
  * skip's span removes the skip and every layer of the span. Shared by DELETE and MORPH.
  */
 import type { Architecture } from '../arch/types';

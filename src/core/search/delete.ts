@@ -1,5 +1,5 @@
 /**
- * DELETE ("greedy out", spec 6): every inserted conv whose mean absolute kernel weight fell
+ * DELETE ("greedy out", docs/algorithm.md, "Greedy out: deletion"): every inserted conv whose mean absolute kernel weight fell
  * below τ is removed together with its whole block, unless the momentum gate holds the step
  * back because the last insertion just raised the accuracy by more than the gate threshold.
  * Seed convs are never tested: only MORPH can remove them.
@@ -13,10 +13,10 @@ import { formatNumber as fmt } from './format';
 export type DeleteChange = Extract<StructuralChange, { kind: 'delete' }>;
 export type DeleteSkippedChange = Extract<StructuralChange, { kind: 'delete-skipped' }>;
 
-/** The momentum gate (spec 6.1). */
+/** The momentum gate (docs/algorithm.md, "The momentum gate"). */
 export interface DeletionGate {
   enabled: boolean;
-  /** The deletion right after a from-scratch training always happens (spec 6.1, config `delete_after_shrinkage_step`). */
+  /** The deletion right after a from-scratch training always happens (docs/algorithm.md, "The momentum gate", config `delete_after_shrinkage_step`). */
   firstOfCycle: boolean;
   /** Accuracy of the previous regularized training; null when there is none. */
   previousAccuracy: number | null;
@@ -26,7 +26,7 @@ export interface DeletionGate {
 
 export interface DeletionInput {
   arch: Architecture;
-  /** Mean |W| of the kernel of inserted convs (spec 6.2); inserted convs without an entry are not tested. */
+  /** Mean |W| of the kernel of inserted convs (docs/algorithm.md, "The deletion criterion"); inserted convs without an entry are not tested. */
   meanAbs: ReadonlyMap<string, number>;
   /** τ (search.deleteThreshold). */
   threshold: number;

@@ -1,4 +1,4 @@
-/** The search's decisions (spec 5–7) and MorphNet's channel bookkeeping (spec 4.3), all pure. */
+/** The search's decisions (docs/algorithm.md, "The search loop") and MorphNet's channel bookkeeping (docs/algorithm.md, "The MorphNet term"), all pure. */
 export * from './channel-groups';
 export * from './morphnet-ops';
 export * from './stages';

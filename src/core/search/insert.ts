@@ -1,8 +1,8 @@
 /**
- * INSERT ("random in", spec 5.1): a stage drawn uniformly, a legal slot in it drawn uniformly, and
+ * INSERT ("random in", docs/algorithm.md, "Random in: insertion"): a stage drawn uniformly, a legal slot in it drawn uniformly, and
  * a block of two 3×3/1 convs as wide as the last conv at or before the slot, added right after
  * the slot. A draw that gives an architecture already visited is redrawn; when every attempt
- * gives a duplicate, the insertion is skipped and says so (spec 9.15, 11.1) instead of failing
+ * gives a duplicate, the insertion is skipped and says so (docs/algorithm.md, "Random in: insertion") instead of failing
  * the search as the reference code does.
  */
 import type { Architecture, BlockStyle, ConvLayer } from '../arch/types';

@@ -1,5 +1,5 @@
 /**
- * The identity of an architecture for the duplicate check of insertions (spec 5.1 step 6): the
+ * The identity of an architecture for the duplicate check of insertions (docs/algorithm.md, "Random in: insertion"): the
  * sequence of layer kinds with conv widths, dense sizes and pool types. Skips, kernel sizes,
  * strides and ids are deliberately not compared, as in the reference code: two nets that differ
  * only in where a block's shortcut sits count as the same.

@@ -1,12 +1,12 @@
 /**
- * MORPH (spec 7): MorphNet's shrink, then a partial uniform expansion.
+ * MORPH (docs/algorithm.md, "Resizing: MorphNet shrink and expand"): MorphNet's shrink, then a partial uniform expansion.
  * - Shrink: C ← floor(s·A + (1−s)·C) per conv, A = the conv's grouped alive count.
  * - Expand: ω = sqrt(F_target / F); C ← floor(e·floor(ω·C) + (1−e)·C) for every conv, the stem
  *   included. F is the un-shrunk network's cost, given by the caller (the reference code's
- *   behaviour, spec 7.2/9.9), or the shrunk network's own cost (`omegaFromShrunkNet`, canonical
+ *   behaviour, docs/algorithm.md, "Expand"), or the shrunk network's own cost (`omegaFromShrunkNet`, canonical
  *   MorphNet). Dense widths never change.
- * - Clean-up: a conv at 0 channels is removed with its whole block (spec 7.3). What must not
- *   vanish is clamped to 1 channel instead (spec 9.16): a conv outside any block (the stem), and
+ * - Clean-up: a conv at 0 channels is removed with its whole block (docs/algorithm.md, "Widths that reach zero"). What must not
+ *   vanish is clamped to 1 channel instead (docs/algorithm.md, "Widths that reach zero"): a conv outside any block (the stem), and
  *   every conv sharing a channel group with one (the residual stream it feeds: its convs share
  *   one alive count, so letting it reach 0 would remove every block on it).
  *

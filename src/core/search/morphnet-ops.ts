@@ -1,8 +1,8 @@
 /**
- * The ops MorphNet's FLOP regularizer sums over (spec 4.3) and the cost it measures,
+ * The ops MorphNet's FLOP regularizer sums over (docs/algorithm.md, "The MorphNet term") and the cost it measures,
  * `F = Σ coeff · A_in · A_out`, with `coeff = 2·H_out·W_out·k²` for a conv (1×1 shortcut
  * projections included) and 2 for a dense MatMul (the classifier included unless excluded,
- * spec 9.17). The A's are grouped alive counts: an op's A_out counts the alive channels of its
+ * docs/algorithm.md, "The MorphNet term"). The A's are grouped alive counts: an op's A_out counts the alive channels of its
  * output group among the op's own channels; its A_in is the A_out of the group member as wide as
  * its grouped input, plus the input channels outside any group (see channel-groups.ts).
  */
@@ -15,7 +15,7 @@ export interface MorphnetOp extends GroupedOp {
 }
 
 export interface MorphnetOpsOptions {
-  /** Leave the softmax classifier out of the regularizer and the cost (spec 9.17). */
+  /** Leave the softmax classifier out of the regularizer and the cost (docs/algorithm.md, "The MorphNet term"). */
   excludeClassifier: boolean;
 }
 

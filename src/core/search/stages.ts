@@ -1,5 +1,5 @@
 /**
- * Resolution stages and legal insertion slots (spec 5.1 steps 1–2). An insertion first draws a
+ * Resolution stages and legal insertion slots (docs/algorithm.md, "Random in: insertion"). An insertion first draws a
  * stage uniformly, then a slot in it uniformly, so a stage with few slots is as likely as one
  * with many: this is what spreads new blocks over all resolutions.
  */
@@ -54,7 +54,7 @@ export function stagesOf(arch: Architecture): Stage[] {
  * The legal slots in network order: the first layer of the network, every pool layer, and the
  * last (`to`) layer of every block, where a slot strictly inside a block (which would nest a new
  * block into it) is never legal. This is the filter the reference code intends; its in-place
- * list filtering can let such a slot through (spec 5.1 quirks).
+ * list filtering can let such a slot through (docs/algorithm.md, "Random in: insertion").
  */
 function legalSlotIds(arch: Architecture): string[] {
   const insideBlock = new Set<string>();

@@ -1,4 +1,4 @@
-/** Where a config's runs and results live on disk (design.md, "Files a run leaves"). */
+/** Where a config's runs and results live on disk (docs/architecture.md, "Files a run leaves"). */
 import * as path from 'node:path';
 
 export const CONFIG_SUFFIX = '.resbuilder.yaml';

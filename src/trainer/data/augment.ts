@@ -1,5 +1,5 @@
 /**
- * Spec 4.4's augmentation on uint8 images, fused with normalisation so that the float copy of
+ * The augmentation of docs/algorithm.md, "Data and augmentation", on uint8 images, fused with normalisation so that the float copy of
  * an image is written once, straight into its batch: a random shift of up to `shift` of the
  * width and height with nearest fill (pixels beyond the edge repeat the edge, Keras'
  * fill_mode='nearest'), then a horizontal flip with probability 1/2.

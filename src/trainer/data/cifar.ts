@@ -1,7 +1,7 @@
 /**
  * CIFAR-10 and CIFAR-100 in their binary versions. A CIFAR-10 record is one label byte and
  * 3,072 pixel bytes (the 32×32 red plane, then green, then blue); a CIFAR-100 record has a
- * coarse and a fine label byte first (spec 4.4 uses the fine labels). Records are converted to
+ * coarse and a fine label byte first (the fine labels, docs/algorithm.md, "Data and augmentation"). Records are converted to
  * HWC while they are read, straight into one buffer for the whole split.
  */
 import { promises as fs } from 'node:fs';

@@ -1,4 +1,4 @@
-/** Which per-channel (value − mean) / std the batches apply (spec 4.4). */
+/** Which per-channel (value − mean) / std the batches apply (docs/algorithm.md, "Data and augmentation"). */
 import type { DatasetConfig, DatasetSource } from '../../core/config/types';
 import type { ImageSet, Normalization } from './types';
 

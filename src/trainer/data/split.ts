@@ -1,5 +1,5 @@
 /**
- * Seeded splits of an ImageSet (spec 4.4 and 9.6: validation is a seeded 20 % of train; image
+ * Seeded splits of an ImageSet (docs/algorithm.md, "Data and augmentation": validation is a seeded 20 % of train; image
  * folders and the built-in digits get a seeded test split too). Splits are stratified (each
  * class gives the same fraction) and keep the original order within each part, so the result
  * depends only on the seed, not on how the split is later shuffled.

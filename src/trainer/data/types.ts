@@ -15,7 +15,7 @@ export interface ImageSet {
   channels: number;
 }
 
-/** Per-channel (value - mean) / std, applied per batch. mean 0 / std 1 leaves raw 0–255 values (the MNIST family, spec 4.4). */
+/** Per-channel (value - mean) / std, applied per batch. mean 0 / std 1 leaves raw 0–255 values (the MNIST family, docs/algorithm.md, "Data and augmentation"). */
 export interface Normalization {
   mean: number[];
   std: number[];

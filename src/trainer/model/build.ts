@@ -1,9 +1,9 @@
 /**
- * Builds a trainable TF.js LayersModel from an architecture graph (spec 3, 11.2).
+ * Builds a trainable TF.js LayersModel from an architecture graph (docs/algorithm.md, "Block styles").
  *
  * Only built-in TF.js layers are used, so an exported model loads with plain
  * `tf.loadLayersModel` without this project. Channel zero-padding of a shortcut or a block
- * output (reference style, spec 3.4) is therefore Permute → ZeroPadding2D → Permute: the channel
+ * output (reference style, docs/algorithm.md, "Shortcuts between different shapes") is therefore Permute → ZeroPadding2D → Permute: the channel
  * axis is moved to a spatial position, padded with exact zeros, and moved back.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,7 +18,7 @@ export interface BuildOptions {
   /** Seeds every initializer (per layer, from this seed and the layer's name): same seed, same weights. */
   seed?: number;
   /**
-   * Conv ids whose BN γ starts at 0 (spec 11.2). In the standard style that BN follows the conv,
+   * Conv ids whose BN γ starts at 0 (docs/algorithm.md, "Block styles"). In the standard style that BN follows the conv,
    * so a new block whose last conv is listed adds exactly 0 at insertion. In the reference style
    * the BN precedes the conv; with γ = β = 0 and a zero bias the conv outputs ReLU(0) = 0, so the
    * block is function-preserving there too.
@@ -32,7 +32,7 @@ export interface BuildOptions {
   batchNormMomentum?: number;
 }
 
-/** Keras defaults (spec 3.2). */
+/** Keras defaults (docs/algorithm.md, "Block styles"). */
 export const DEFAULT_BN_MOMENTUM = 0.99;
 const BN_EPSILON = 1e-3;
 

@@ -1,5 +1,5 @@
 /**
- * Carries weights from one model to its rebuilt successor (spec 5.3): after an insertion or a
+ * Carries weights from one model to its rebuilt successor (docs/algorithm.md, "Which weights carry over"): after an insertion or a
  * deletion every surviving layer keeps its weights, matched by TF.js layer name (which derives
  * from the graph id) and weight name, when the shapes agree. BN moving statistics travel too.
  *

@@ -38,7 +38,7 @@ export function readValues(variables: readonly tf.Variable[], segments: readonly
 }
 
 /**
- * The gradient of l1·Σ|w| + l2·Σw² (spec 4.2) added to `grads`: l1·step(w) + 2·l2·w, where step is
+ * The gradient of l1·Σ|w| + l2·Σw² (docs/algorithm.md, "The loss") added to `grads`: l1·step(w) + 2·l2·w, where step is
  * TF.js's gradient of |w| (+1 above zero, −1 at and below it), so it matches the tape's.
  */
 export function addPenaltyGradients(grads: Float64Array, params: Float32Array, l1: readonly FlatSegment[], l2: readonly FlatSegment[], strengths: { l1: number; l2: number }): void {

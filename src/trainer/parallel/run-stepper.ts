@@ -5,9 +5,15 @@
  *
  * On any other backend `workers` is ignored with a logged warning rather than refused: with
  * `backend: auto` the same config then runs everywhere, and the native and TensorFlow backends
- * already use every core themselves.
+ * already use every core themselves. `workers: auto` (the default) is ignored there silently.
+ *
+ * `auto` means 2 workers where the machine has 2 or more cores: two is what the data-parallel
+ * design is measured and tested at (docs/data-parallel.md), and it nearly doubles a one-thread
+ * run's speed on two cores.
  */
+import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs';
+import type { WorkersChoice } from '../../core/config/types';
 import type { Architecture } from '../../core/arch/types';
 import type { NamedArray } from '../run/tensor-bundle';
 import type { RunContext } from '../session/context';
@@ -24,9 +30,17 @@ export interface PhaseStepperOptions {
   optimizerState: NamedArray[] | null;
 }
 
+/** The number of worker threads a `workers` setting means on a machine with `cores` cores. */
+export function resolveWorkers(choice: WorkersChoice, cores: number = availableParallelism()): number {
+  if (choice !== 'auto') return choice;
+  return cores >= 2 ? 2 : 1;
+}
+
 /** Starts the workers for a phase, or returns null when the phase trains on this thread; the caller closes it. */
 export async function openPhaseStepper(ctx: RunContext, options: PhaseStepperOptions): Promise<ParallelStepper | null> {
-  const { workers } = ctx.config;
+  const choice = ctx.config.workers;
+  if (choice === 'auto' && ctx.backend.name !== 'wasm') return null;
+  const workers = resolveWorkers(choice);
   if (workers <= 1) return null;
   if (ctx.backend.name !== 'wasm') {
     if (!told.has(ctx)) {
@@ -40,7 +54,7 @@ export async function openPhaseStepper(ctx: RunContext, options: PhaseStepperOpt
   }
   if (!told.has(ctx)) {
     told.add(ctx);
-    ctx.emitter.emit({ type: 'log', level: 'info', message: `Training on ${workers} wasm worker threads, each with 1/${workers} of every batch (synchronised batch norm).` });
+    ctx.emitter.emit({ type: 'log', level: 'info', message: `Training on ${workers} wasm worker threads${choice === 'auto' ? ' (workers: auto)' : ''}, each with 1/${workers} of every batch (synchronised batch norm).` });
   }
   return ParallelStepper.start({
     workers,

@@ -21,7 +21,7 @@ export function buildFor(ctx: RunContext, arch: Architecture, zeroGammaLayers: s
 }
 
 /**
- * Builds the changed architecture and carries every weight whose layer survived (spec 5.3);
+ * Builds the changed architecture and carries every weight whose layer survived (docs/algorithm.md, "Which weights carry over");
  * with `overlap`, also the common part of weights a resize changed (transfer.ts).
  */
 export function rebuildKeepingWeights(ctx: RunContext, old: tf.LayersModel, arch: Architecture, zeroGammaLayers: string[], overlap = false): { model: tf.LayersModel; report: TransferReport } {
@@ -31,7 +31,7 @@ export function rebuildKeepingWeights(ctx: RunContext, old: tf.LayersModel, arch
   return { model, report };
 }
 
-/** Conv kernels under the L1/L2 penalty (spec 4.2: every conv but the 1×1 shortcut; L1 optionally only on inserted ones, spec 9.1). */
+/** Conv kernels under the L1/L2 penalty (docs/algorithm.md, "The loss": every conv but the 1×1 shortcut; L1 optionally only on inserted ones, docs/algorithm.md, "Where this project differs from the reference code"). */
 export function penalizedKernels(model: tf.LayersModel, arch: Architecture, l1OnlyOnInserted: boolean): { l1: tf.LayerVariable[]; l2: tf.LayerVariable[] } {
   const vars = layerVariables(model, arch);
   const l1: tf.LayerVariable[] = [];
@@ -46,7 +46,7 @@ export function penalizedKernels(model: tf.LayersModel, arch: Architecture, l1On
   return { l1, l2 };
 }
 
-/** Mean absolute kernel weight of every inserted conv (spec 6.2; biases excluded). */
+/** Mean absolute kernel weight of every inserted conv (docs/algorithm.md, "The deletion criterion"; biases excluded). */
 export function meanAbsOfInserted(model: tf.LayersModel, arch: Architecture): Record<string, number> {
   const vars = layerVariables(model, arch);
   const out: Record<string, number> = {};
@@ -60,12 +60,12 @@ export function meanAbsOfInserted(model: tf.LayersModel, arch: Architecture): Re
 
 export interface MorphnetTerm extends LossTerm {
   figures(): { aliveFlops: number; regularizer: number };
-  /** Grouped alive output channels per conv id (spec 7.1's A_ℓ). */
+  /** Grouped alive output channels per conv id (A of docs/algorithm.md, "Shrink"). */
   alive(): Record<string, number>;
 }
 
 /**
- * λ·R_MorphNet (spec 4.3): for the reference style the group magnitudes are the RMS of conv and
+ * λ·R_MorphNet (docs/algorithm.md, "The MorphNet term"): for the reference style the group magnitudes are the RMS of conv and
  * dense kernels; for the standard style the BN γ after each conv (MorphNet's gamma
  * regularizer), and dense kernels as in the reference style.
  */

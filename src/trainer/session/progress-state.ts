@@ -1,5 +1,5 @@
 /**
- * Where a run is, as plain JSON that a checkpoint stores (spec 5.0's loop unrolled into a state
+ * Where a run is, as plain JSON that a checkpoint stores (the loop of docs/algorithm.md, "The search loop" unrolled into a state
  * machine): each training phase ends in a checkpoint, and the instantaneous decisions after it
  * (delete, insert, resize) are re-derived from that checkpoint on resume with the same RNG
  * states, so a resumed run makes exactly the decisions the uninterrupted run makes.
@@ -24,20 +24,20 @@ export interface RunProgress {
   t: number;
   /** 1-based count of regularized trainings (the reference code's `run`). */
   run: number;
-  /** The no-reg evaluation retrains (spec 5.0) of the last regularized run are still to run. */
+  /** The no-reg evaluation retrains (docs/algorithm.md, "The search loop") of the last regularized run are still to run. */
   noRegPending: boolean;
   /** Layer ids that get a function-preserving zero init in the next model build. */
   zeroInit: string[];
-  /** Keys of every architecture seen, for the duplicate-insertion redraw (spec 5.1.6). */
+  /** Keys of every architecture seen, for the duplicate-insertion redraw (docs/algorithm.md, "Random in: insertion"). */
   visited: string[];
   changes: ArchDocumentChange[];
   /** Per regularized run: test and validation accuracy. */
   accuracy: Record<string, { test: number; validation: number | null }>;
-  /** Per regularized run: mean |W| of every inserted conv (spec 6.2); the last two runs are kept. */
+  /** Per regularized run: mean |W| of every inserted conv (docs/algorithm.md, "The deletion criterion"); the last two runs are kept. */
   meanAbs: Record<string, Record<string, number>>;
-  /** Grouped alive counts after the last regularized run (spec 7.1). */
+  /** Grouped alive counts after the last regularized run (docs/algorithm.md, "Shrink"). */
   alive: Record<string, number> | null;
-  /** FLOPs of the net the last regularized run trained (spec 7.2's F_last). */
+  /** FLOPs of the net the last regularized run trained (F of docs/algorithm.md, "Expand"). */
   trainedFlops: number | null;
   final: { test: { loss: number; accuracy: number }; validation: { loss: number; accuracy: number } | null } | null;
   /** Seconds spent in earlier processes of this run (before resumes). */

@@ -1,5 +1,5 @@
 /**
- * The run itself: the ResBuilder search (spec 5.0, as a resumable state machine; see
+ * The run itself: the ResBuilder search (docs/algorithm.md, "The search loop", as a resumable state machine; see
  * progress-state.ts) or, in `mode: train`, a single training of the configured network. Each
  * training phase writes a checkpoint after every epoch; every structural change is emitted with
  * its reason and followed by a full architecture snapshot.
@@ -145,7 +145,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
 }
 
 /**
- * The reference loop's no-reg evaluation retrains (spec 5.0): the trained network once more
+ * The reference loop's no-reg evaluation retrains (docs/algorithm.md, "The search loop"): the trained network once more
  * without the MorphNet term, from its weights ("WI") and from scratch ("RI"). They only report
  * test accuracies; the search state does not depend on them.
  */
@@ -243,7 +243,7 @@ function applyMorph(ctx: RunContext, state: LoopState): void {
         `${report.sliced.length} resized with their first channels kept, ${report.fresh.length} new.`,
     });
   } else {
-    // Spec 5.3: after a resize the next training starts from fresh weights.
+    // docs/algorithm.md, "Which weights carry over": after a resize the next training starts from fresh weights.
     state.model?.dispose();
     state.model = null;
   }

@@ -1,5 +1,5 @@
 /**
- * MorphNet's FLOP-weighted group LASSO (spec 4.3) in TF.js:
+ * MorphNet's FLOP-weighted group LASSO (docs/algorithm.md, "The MorphNet term") in TF.js:
  *   R = Σ_ops coeff · (A_in·S_out + A_out·S_in)
  * where S is the sum of a group's channel magnitudes R_G and A its alive count (R_G > θ), both
  * over the op's own channels. The A's are constants (no gradient), as in MorphNet.
@@ -9,7 +9,7 @@
  *   (reference style, MorphNet's group-LASSO regularizer with l1_fraction 0);
  * - a BN γ [C] → |γ| (standard style, MorphNet's gamma regularizer).
  * A group's magnitude is the elementwise max over its members, each zero-padded to the group's
- * length (channels are aligned by index, spec 4.3).
+ * length (channels are aligned by index, docs/algorithm.md, "The MorphNet term").
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ChannelGroups } from '../../core/search/channel-groups';

@@ -39,7 +39,7 @@ export interface PhaseOptions {
   epochs: number;
   /** Epochs already done (when a phase resumes from a checkpoint). */
   startEpoch?: number;
-  /** Conv kernels that get the L1 and the L2 penalty (spec 4.2). */
+  /** Conv kernels that get the L1 and the L2 penalty (docs/algorithm.md, "The loss"). */
   penalized: { l1: tf.LayerVariable[]; l2: tf.LayerVariable[] };
   extraLoss?: LossTerm;
   /** Extra figures for the epoch-end event (alive FLOPs and the regularizer value in a search). */
@@ -76,7 +76,7 @@ export interface PhaseResult {
 
 const PROGRESS_INTERVAL_MS = 250;
 
-/** The L1 and L2 penalty on the given conv kernels (spec 4.2). */
+/** The L1 and L2 penalty on the given conv kernels (docs/algorithm.md, "The loss"). */
 export function kernelPenalty(penalized: PhaseOptions['penalized'], l1: number, l2: number): tf.Scalar {
   return tf.tidy(() => {
     let total: tf.Scalar = tf.scalar(0);

@@ -1,9 +1,10 @@
 /**
  * Starts code-server (VS Code's workbench over HTTP with a real Node extension host) on
- * loopback with private user-data and extension folders, the extension under test linked in.
+ * loopback with private user-data and extension folders, the extension under test linked in
+ * (or, for the package's test, installed from its .vsix).
  * Installed by scripts/e2e-setup.sh into .code-server/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,11 +32,25 @@ export interface CodeServerOptions {
   workspace: string;
   /** User settings written before start. */
   settings?: Record<string, unknown>;
+  /**
+   * A packaged extension to install (`code-server --install-extension`) into the private
+   * extensions folder instead of linking this checkout there.
+   */
+  vsix?: string;
 }
 
 function extensionFolderName(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   return `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+}
+
+/** Installs a .vsix as a user would, with code-server's own installer; throws with its output on failure. */
+function installVsix(vsix: string, extensions: string, userData: string): void {
+  const result = spawnSync(CODE_SERVER_BIN, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix],
+    { encoding: 'utf8', timeout: 5 * 60_000 });
+  if (result.status !== 0) {
+    throw new Error(`code-server --install-extension ${vsix} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+  }
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
@@ -47,7 +62,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensions = path.join(home, 'extensions');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(extensions, { recursive: true });
-  fs.symlinkSync(REPO_ROOT, path.join(extensions, extensionFolderName()), 'dir');
+  if (options.vsix) installVsix(options.vsix, extensions, userData);
+  else fs.symlinkSync(REPO_ROOT, path.join(extensions, extensionFolderName()), 'dir');
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
     JSON.stringify(

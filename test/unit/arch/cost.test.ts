@@ -10,7 +10,7 @@ function sig4(x: number): string {
   return x.toExponential(3);
 }
 
-describe('cost: ResNet18 start (reference style, spec 3.6)', () => {
+describe('cost: ResNet18 start (reference style, docs/algorithm.md, "Start architectures")', () => {
   it('CIFAR10: 7.585e7 FLOPs = 75,853,344', () => {
     // stem 7×7/2 → 16×16×64:              2·256·49·3·64            =  4,816,896
     // max pool → 8×8; stage 1, 4 convs:    4 · 2·64·9·64·64         = 18,874,368

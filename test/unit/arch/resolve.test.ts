@@ -3,7 +3,7 @@ import { resolveArchitecture, shortcutAdapter } from '../../../src/core/arch/res
 import type { Architecture } from '../../../src/core/arch/types';
 
 describe('arch resolve: shortcut adapters', () => {
-  it('pads the narrower side in the reference style (spec 3.4) and projects on a size change', () => {
+  it('pads the narrower side in the reference style (docs/algorithm.md, "Shortcuts between different shapes") and projects on a size change', () => {
     assert.deepEqual(shortcutAdapter('reference', [8, 8, 64], [8, 8, 32]), { padMain: 32, padShortcut: 0, projection: null });
     assert.deepEqual(shortcutAdapter('reference', [8, 8, 64], [4, 4, 128]), {
       padMain: 0,

@@ -25,7 +25,7 @@ describe('config resolution: defaults', () => {
     }
   });
 
-  it('uses the reference code values of spec section 2', () => {
+  it('uses the reference code values of docs/algorithm.md, "Hyperparameters and defaults"', () => {
     const c = resolved('');
     assert.equal(c.seed, 42);
     assert.equal(c.dataset.validationSplit, 0.2);

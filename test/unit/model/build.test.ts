@@ -42,7 +42,7 @@ function adapterNet(style: Architecture['blockStyle'], input = { height: 9, widt
   );
 }
 
-/** The network's function written directly from spec 3 / 11.2 with tf ops, reading the model's weights. */
+/** The network's function written directly from docs/algorithm.md, "Block styles" with tf ops, reading the model's weights. */
 function specForward(model: tf.LayersModel, a: Architecture, x: tf.Tensor4D): tf.Tensor {
   const weight = (name: string, w: string): tf.Tensor => layerWeight(model.getLayer(name), w)!.read();
   const bn = (t: tf.Tensor4D, name: string): tf.Tensor4D =>

@@ -52,7 +52,7 @@ function randomSources(groups: ChannelGroups, style: 'reference' | 'standard', s
   return sources;
 }
 
-/** The regularizer, written out directly in float64 (spec 4.3). */
+/** The regularizer, written out directly in float64 (docs/algorithm.md, "The MorphNet term"). */
 function plainMorphnet(ops: readonly MorphnetOp[], groups: ChannelGroups, sources: Map<string, Source>, threshold: number) {
   const magnitudeOf = (id: string): number[] => {
     const { shape, data } = sources.get(id)!;

@@ -26,7 +26,7 @@ const widthsOf = (arch: Architecture): Record<string, number> =>
 describe('MORPH resize', () => {
   const arch = net([conv('stem', 64, { kernel: 7, stride: 2 }), block('r001', 64), pool('p'), block('r002', 64), dense('fc', 1000)]);
 
-  it('follows spec 7.2: C = 40 after the shrink, ω = 2 → 60', () => {
+  it('follows docs/algorithm.md, "Expand": C = 40 after the shrink, ω = 2 → 60', () => {
     const result = decideMorph(base(arch, { stem: 40, 'r001.conv1': 20, 'r001.conv2': 40, 'r002.conv1': 33, 'r002.conv2': 40 }));
     assert.equal(result.omega, 2);
     assert.deepEqual(widthsOf(result.arch), { stem: 60, 'r001.conv1': 30, 'r001.conv2': 60, 'r002.conv1': 49, 'r002.conv2': 60 });

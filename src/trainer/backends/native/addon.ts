@@ -3,6 +3,7 @@
 // build as an Error that says how to build it, never as a crash.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeMissingLibrary } from './missing-library';
 
 export const ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'resbuilder_native.node');
 
@@ -90,7 +91,8 @@ export function loadNativeAddonFrom(candidates: string[]): NativeAddon {
   try {
     process.dlopen(holder, file);
   } catch (error) {
-    throw new Error(`The native backend's addon ${file} failed to load: ${(error as Error).message}. ` +
+    const message = (error as Error).message;
+    throw new Error(describeMissingLibrary(file, message) ?? `The native backend's addon ${file} failed to load: ${message}. ` +
       `Rebuild it: ${BUILD_HINT}`);
   }
   const missing = REQUIRED_FUNCTIONS.filter((name) => typeof holder.exports[name] !== 'function');
