@@ -1,10 +1,12 @@
 /**
  * Config problems in the Problems panel, at their exact place, updated while the user types.
- * Parsing is the core parser's job; this only maps its diagnostics onto the editor.
+ * Parsing and the path checks are the core config's job; this only maps their diagnostics onto
+ * the editor.
  */
 import * as vscode from 'vscode';
 import { describeDiagnostic, type ConfigDiagnostic } from '../../core/config/diagnostics';
-import { parseConfigText, type ParsedConfig } from '../../core/config/parse';
+import { validateConfigText } from '../../core/config/load';
+import type { ParsedConfig } from '../../core/config/parse';
 import { isConfigPath } from '../runs/runPaths';
 
 const DEBOUNCE_MS = 300;
@@ -42,7 +44,7 @@ export class ConfigDiagnostics implements vscode.Disposable {
   check(document: vscode.TextDocument): ParsedConfig | undefined {
     if (!isConfigDocument(document)) return undefined;
     this.cancel(document.uri);
-    const parsed = parseConfigText(document.getText(), document.uri.fsPath);
+    const parsed = validateConfigText(document.getText(), document.uri.fsPath);
     this.collection.set(document.uri, parsed.diagnostics.map(toVscodeDiagnostic));
     return parsed;
   }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeDiagnostic } from '../../core/config/diagnostics';
-import { parseConfigText } from '../../core/config/parse';
+import { validateConfigText } from '../../core/config/load';
 import type { TrainerEvent } from '../../protocol/events';
 import type { ConfigRunStatus } from '../codelens/lensModel';
 import { readSettings } from '../settings';
@@ -156,7 +156,7 @@ export class RunService implements vscode.Disposable {
   async start(configUri: vscode.Uri): Promise<ManagedRun | undefined> {
     const document = await vscode.workspace.openTextDocument(configUri);
     if (document.isDirty) await document.save();
-    const parsed = parseConfigText(document.getText(), configUri.fsPath);
+    const parsed = validateConfigText(document.getText(), configUri.fsPath);
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (!parsed.config || errors.length > 0) {
       const first = errors[0];

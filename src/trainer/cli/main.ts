@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ArchitectureFileError, parseArchitectureDocument } from '../../core/arch/json';
 import { inspectTable } from '../../core/arch/inspect';
 import { ConfigError } from '../../core/config/diagnostics';
-import { BackendNameSchema } from '../../protocol/events';
+import { BackendNameSchema, type TrainerEvent } from '../../protocol/events';
 import { configureBackendLocations, locationsFromEnvironment, maybeRunProbe } from '../backends';
 import { BackendLocationsError } from '../../protocol/backend-modules';
 import { BackendsUsageError, doctorCommand, installCommand } from './backends-command';
@@ -18,6 +18,7 @@ import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../cor
 import { ExportError, loadExportSource, writeExports } from '../export/export';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
 import { version as studioVersion } from '../../../package.json';
+import { failureReport, unexpectedErrorReport, type FailedEvent } from './failure';
 import { ConsoleProgress } from './progress';
 import { SWEEP_HELP, SWEEP_OPTIONS, sweepCommand } from './sweep-commands';
 
@@ -141,20 +142,25 @@ function backendOption(value: string | undefined) {
 
 async function runCommand(command: 'run' | 'resume', target: string, values: ReturnType<typeof parse>['values']): Promise<number> {
   const progress = values.quiet || values.ipc ? undefined : new ConsoleProgress();
-  const options = { ipc: Boolean(values.ipc), backend: backendOption(values.backend), onEvent: progress?.onEvent };
+  let failure: FailedEvent | undefined;
+  // A failure is printed on stderr in every mode (failure.ts); the console progress only ends its bar.
+  const onEvent = (event: TrainerEvent) => {
+    if (event.type === 'failed') failure = event;
+    progress?.onEvent(event);
+  };
+  const options = { ipc: Boolean(values.ipc), backend: backendOption(values.backend), onEvent };
   let outcome: RunOutcome;
   if (command === 'run') {
-    if (!fs.existsSync(target)) throw new UsageError(`${target}: no such config file.`);
+    if (!fs.existsSync(target)) throw new UsageError(`${target}: no such config file. Check the path, or create one with the ResBuilder: New Experiment Config command.`);
     outcome = await startRun(target, options);
   } else {
     outcome = await resumeRun(target, options);
   }
+  const runFolder = path.relative(process.cwd(), outcome.runDir) || '.';
   if (outcome.kind === 'stopped' && !values.ipc) {
-    process.stdout.write(`resume with: resbuilder resume ${path.relative(process.cwd(), outcome.runDir) || '.'}\n`);
+    process.stdout.write(`resume with: resbuilder resume ${runFolder}\n`);
   }
-  if (outcome.kind === 'failed' && !values.ipc) {
-    process.stderr.write(`details: ${path.join(outcome.runDir, 'trainer.log')}\n`);
-  }
+  if (outcome.kind === 'failed') process.stderr.write(failureReport(failure, outcome.runDir, runFolder));
   return outcome.exitCode;
 }
 
@@ -240,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
+    process.stderr.write(unexpectedErrorReport(error));
     return 1;
   }
 }

@@ -89,6 +89,11 @@ export class ConsoleProgress {
       this.showBar(event);
       return;
     }
+    // The CLI prints a failure on stderr in every mode (failure.ts); here it only ends the bar.
+    if (event.type === 'failed') {
+      this.clearBar();
+      return;
+    }
     const line = describeEvent(event);
     if (line === null) return;
     this.clearBar();

@@ -1,14 +1,15 @@
 /**
  * Builds a trainable TF.js LayersModel from an architecture graph (docs/algorithm.md, "Block styles").
  *
- * Only built-in TF.js layers are used, so an exported model loads with plain
+ * Only built-in TF.js layers are saved (the two training-only layers of this folder are saved as
+ * the built-in BatchNormalization and Conv2D they hold), so an exported model loads with plain
  * `tf.loadLayersModel` without this project. Channel zero-padding of a shortcut or a block
  * output (reference style, docs/algorithm.md, "Shortcuts between different shapes") is therefore Permute → ZeroPadding2D → Permute: the channel
  * axis is moved to a spatial position, padded with exact zeros, and moved back.
  */
 import * as tf from '@tensorflow/tfjs';
-import { installDataInputConv } from './data-input-conv';
-import { installFusedBatchNorm } from './fused-batch-norm';
+import { DataInputConv2D } from './data-input-conv';
+import { FusedBatchNormalization } from './fused-batch-norm';
 import { installReluGradient } from './relu-gradient';
 import { ArchitectureError, resolveArchitecture, type ResolvedSkip } from '../../core/arch/resolve';
 import type { Architecture } from '../../core/arch/types';
@@ -50,6 +51,8 @@ function layerSeed(seed: number, name: string): number {
 class Builder {
   private readonly names = new Set<string>();
   private readonly owners = new Map<string, string>();
+  /** The model's input: a conv reading it needs no input gradient (data-input-conv.ts). */
+  input: tf.SymbolicTensor | null = null;
 
   constructor(
     private readonly seed: number | undefined,
@@ -72,32 +75,29 @@ class Builder {
   }
 
   batchNorm(graphId: string, role: 'bn' | 'projbn', x: tf.SymbolicTensor, zeroGamma = false): tf.SymbolicTensor {
-    return tf.layers
-      .batchNormalization({
-        name: this.name(graphId, role),
-        axis: -1,
-        momentum: this.bnMomentum,
-        epsilon: BN_EPSILON,
-        gammaInitializer: zeroGamma ? 'zeros' : 'ones',
-      })
-      .apply(x) as tf.SymbolicTensor;
+    return new FusedBatchNormalization({
+      name: this.name(graphId, role),
+      momentum: this.bnMomentum,
+      epsilon: BN_EPSILON,
+      gammaInitializer: zeroGamma ? 'zeros' : 'ones',
+    }).apply(x) as tf.SymbolicTensor;
   }
 
   conv(graphId: string, x: tf.SymbolicTensor, filters: number, kernel: number, stride: number, opts: { bias: boolean; relu: boolean; role?: 'conv' | 'proj'; padding?: 'same' | 'valid' }): tf.SymbolicTensor {
     const name = this.name(graphId, opts.role ?? 'conv');
-    return tf.layers
-      .conv2d({
-        name,
-        filters,
-        kernelSize: kernel,
-        strides: stride,
-        padding: opts.padding ?? 'same',
-        useBias: opts.bias,
-        activation: opts.relu ? 'relu' : 'linear',
-        kernelInitializer: this.glorot(name),
-        biasInitializer: 'zeros',
-      })
-      .apply(x) as tf.SymbolicTensor;
+    const args = {
+      name,
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding: opts.padding ?? 'same',
+      useBias: opts.bias,
+      activation: opts.relu ? 'relu' : 'linear',
+      kernelInitializer: this.glorot(name),
+      biasInitializer: 'zeros',
+    } as const;
+    const layer = x === this.input ? new DataInputConv2D(args) : tf.layers.conv2d(args);
+    return layer.apply(x) as tf.SymbolicTensor;
   }
 
   relu(graphId: string, x: tf.SymbolicTensor): tf.SymbolicTensor {
@@ -129,11 +129,10 @@ class Builder {
 }
 
 export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.LayersModel {
-  // Training these models uses the closed-form batch-norm gradient, the one-pass ReLU gradient
-  // and no input gradient for the first conv (fused-batch-norm.ts, relu-gradient.ts, data-input-conv.ts).
-  installFusedBatchNorm();
+  // Training these models uses the one-pass ReLU gradient (relu-gradient.ts); the closed-form
+  // batch-norm gradient and the first conv without an input gradient come with the layers the
+  // builder makes (fused-batch-norm.ts, data-input-conv.ts).
   installReluGradient();
-  installDataInputConv();
   const resolved = resolveArchitecture(arch);
   const convIds = new Set(arch.layers.filter((l) => l.kind === 'conv').map((l) => l.id));
   for (const id of opts.zeroGammaLayers ?? []) {
@@ -147,6 +146,7 @@ export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.Laye
   const shortcuts = new Map<string, tf.SymbolicTensor>();
 
   const input = tf.input({ shape: [arch.input.height, arch.input.width, arch.input.channels], name: b.name(INPUT_NAME, 'head') });
+  b.input = input;
   let x: tf.SymbolicTensor = input;
   for (const r of resolved.layers) {
     const { layer } = r;

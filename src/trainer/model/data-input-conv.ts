@@ -5,38 +5,14 @@
  * small search network's training step on the native backend (oneDNN's backward-data kernel for
  * one input channel is slow), and a Conv2DBackpropInput per step on every backend.
  *
- * In training, a Conv2D layer fed directly by the model's input layer therefore runs a
- * convolution whose gradient covers the filter and the bias only. The layer stays the built-in
- * Conv2D (exported models are unchanged); inference and every other conv keep TF.js's path.
+ * The model builder makes every convolution that reads the model's input a `DataInputConv2D`,
+ * which in training runs a convolution whose gradient covers the filter and the bias only. It is
+ * saved as TF.js's own Conv2D (exported models are unchanged); inference and every other conv
+ * keep TF.js's path.
  * Differentiating such a model with respect to its input in training mode fails with TF.js's
  * "not a function of x" error rather than giving a wrong gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface ConvLayerInternals {
-  rank: number;
-  kernel: tf.LayerVariable | null;
-  bias: tf.LayerVariable | null;
-  strides: number[];
-  padding: string;
-  dataFormat: string;
-  dilationRate: number | number[];
-  activation: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string } | null;
-  inboundNodes: Array<{ inboundLayers: Array<{ getClassName(): string }> }>;
-}
-
-type CallFunction = (this: ConvLayerInternals, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
-
-function readsModelInput(layer: ConvLayerInternals): boolean {
-  const nodes = layer.inboundNodes ?? [];
-  return nodes.length === 1 && nodes[0].inboundLayers.length === 1 && nodes[0].inboundLayers[0].getClassName() === 'InputLayer';
-}
-
-function handled(layer: ConvLayerInternals, input: tf.Tensor): boolean {
-  const dilations = Array.isArray(layer.dilationRate) ? layer.dilationRate : [layer.dilationRate];
-  return layer.rank === 2 && input.rank === 4 && layer.kernel !== null && layer.dataFormat === 'channelsLast' &&
-    (layer.padding === 'same' || layer.padding === 'valid') && dilations.every((d) => d === 1) && readsModelInput(layer);
-}
 
 /** conv2d(x, filter) + bias with a gradient for filter and bias only; x is treated as data. */
 export function convolveData(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D {
@@ -58,22 +34,61 @@ export function convolveData(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
   return (bias ? forward(filter, bias) : forward(filter)) as tf.Tensor4D;
 }
 
-let installed = false;
+/** The settings of a convolution the model builder makes. */
+export interface DataInputConvArgs {
+  name: string;
+  filters: number;
+  kernelSize: number;
+  strides: number;
+  padding: 'same' | 'valid';
+  useBias: boolean;
+  activation: 'relu' | 'linear';
+  kernelInitializer: ReturnType<typeof tf.initializers.glorotUniform>;
+  biasInitializer: 'zeros';
+}
 
-/** Idempotent; affects every Conv2D layer of this process. */
-export function installDataInputConv(): void {
-  if (installed) return;
-  installed = true;
-  const prototype = Object.getPrototypeOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 })) as { call: CallFunction };
-  const original = prototype.call;
-  prototype.call = function (this: ConvLayerInternals, inputs, kwargs) {
+/**
+ * A convolution that treats its input as data. It holds a built-in TF.js Conv2D and lends it
+ * everything but the training-mode forward pass: the weights (same names, same order), inference,
+ * the output shape, and the class name and config it is saved under.
+ */
+export class DataInputConv2D extends tf.layers.Layer {
+  private readonly builtIn: tf.layers.Layer;
+
+  constructor(private readonly args: DataInputConvArgs) {
+    super({ name: args.name });
+    this.builtIn = tf.layers.conv2d(args);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    // Runs inside this layer's name scope, so the weights get the names the built-in layer's would.
+    this.builtIn.build(inputShape);
+    this.trainableWeights = this.builtIn.trainableWeights;
+    this.nonTrainableWeights = this.builtIn.nonTrainableWeights;
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return this.builtIn.computeOutputShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (!kwargs?.training || !handled(this, input)) return original.call(this, inputs, kwargs);
+    if (!kwargs?.training || input.rank !== 4) return this.builtIn.call(inputs, kwargs);
+    // The built-in layer's weight order: the kernel, then the bias.
+    const [kernel, bias] = this.builtIn.weights;
+    const { strides, padding, useBias, activation } = this.args;
     return tf.tidy(() => {
-      const strides = [this.strides[0], this.strides[1] ?? this.strides[0]] as [number, number];
-      const y = convolveData(input as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, (this.bias?.read() as tf.Tensor1D | undefined) ?? null,
-        strides, this.padding as 'same' | 'valid');
-      return this.activation && this.activation.getClassName() !== 'linear' ? this.activation.apply(y) : y;
+      const y = convolveData(input as tf.Tensor4D, kernel.read() as tf.Tensor4D, useBias ? (bias.read() as tf.Tensor1D) : null, [strides, strides], padding);
+      return activation === 'relu' ? tf.relu(y) : y;
     });
-  };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return this.builtIn.getConfig();
+  }
+
+  override getClassName(): string {
+    return this.builtIn.getClassName();
+  }
 }

@@ -9,9 +9,8 @@
  *
  *   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/σ · (dy − dβ/M − x̂·dγ/M)
  *
- * `installFusedBatchNorm()` makes `tf.layers.batchNormalization` use it when training on the
- * last axis (every BN the model builder makes). The layer's class, weights and config stay as
- * they are, so saved models are plain TF.js models.
+ * The model builder's batch norms are `FusedBatchNormalization` layers, which use it in
+ * training and are saved as TF.js's own BatchNormalization.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMoments, batchNormGradInput, batchNormGradSums } from './batch-norm-ops';
@@ -79,38 +78,66 @@ export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
   return { output, mean, variance };
 }
 
-interface BatchNormLayerInternals {
-  axis: number;
+/** The settings of the batch norms the model builder makes (always on the channel axis, with γ and β). */
+export interface FusedBatchNormArgs {
+  name: string;
   momentum: number;
   epsilon: number;
-  gamma: tf.LayerVariable | null;
-  beta: tf.LayerVariable | null;
-  movingMean: tf.LayerVariable;
-  movingVariance: tf.LayerVariable;
+  gammaInitializer: 'zeros' | 'ones';
 }
 
-type CallFunction = (this: BatchNormLayerInternals, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+/**
+ * A batch norm on the last axis that trains with `normalizeInTraining`. It holds a built-in TF.js
+ * BatchNormalization and lends it everything but the training-mode forward pass: the weights
+ * (same names, same order), inference, the output shape, and the class name and config it is
+ * saved under. A saved model therefore holds a plain `BatchNormalization` that
+ * `tf.loadLayersModel` reads without this project, and nothing of TF.js is patched.
+ */
+export class FusedBatchNormalization extends tf.layers.Layer {
+  private readonly builtIn: tf.layers.Layer;
+  private readonly momentum: number;
+  private readonly epsilon: number;
 
-let installed = false;
+  constructor(args: FusedBatchNormArgs) {
+    super({ name: args.name });
+    this.builtIn = tf.layers.batchNormalization({ ...args, axis: -1 });
+    this.momentum = args.momentum;
+    this.epsilon = args.epsilon;
+  }
 
-/** Idempotent; affects every BatchNormalization layer of this process. */
-export function installFusedBatchNorm(): void {
-  if (installed) return;
-  installed = true;
-  const prototype = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: CallFunction };
-  const original = prototype.call;
-  prototype.call = function (this: BatchNormLayerInternals, inputs, kwargs) {
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    // Runs inside this layer's name scope, so the weights get the names the built-in layer's would.
+    this.builtIn.build(inputShape);
+    this.trainableWeights = this.builtIn.trainableWeights;
+    this.nonTrainableWeights = this.builtIn.nonTrainableWeights;
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return this.builtIn.computeOutputShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    if (!kwargs?.training) return this.builtIn.call(inputs, kwargs);
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
-    const lastAxis = this.axis === -1 || this.axis === input.shape.length - 1;
-    if (!kwargs?.training || !lastAxis || !this.gamma || !this.beta) return original.call(this, inputs, kwargs);
+    // The built-in layer's weight order: γ, β, then the moving mean and variance.
+    const [gamma, beta, movingMean, movingVariance] = this.builtIn.weights;
     return tf.tidy(() => {
-      const { output, mean, variance } = normalizeInTraining(input, this.gamma!.read() as tf.Tensor1D, this.beta!.read() as tf.Tensor1D, this.epsilon);
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+      const { output, mean, variance } = normalizeInTraining(input, gamma.read() as tf.Tensor1D, beta.read() as tf.Tensor1D, this.epsilon);
+      for (const [variable, value] of [[movingMean, mean], [movingVariance, variance]] as const) {
         const old = variable.read();
         variable.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - this.momentum)));
         value.dispose();
       }
       return output;
     });
-  };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return this.builtIn.getConfig();
+  }
+
+  override getClassName(): string {
+    return this.builtIn.getClassName();
+  }
 }

@@ -10,8 +10,7 @@ import { emptyNet, resnet18, resnet20 } from '../../core/arch/seeds';
 import type { Architecture } from '../../core/arch/types';
 import { ConfigError, formatDiagnostic } from '../../core/config/diagnostics';
 import { configHash } from '../../core/config/hash';
-import { loadConfigFile } from '../../core/config/load';
-import { parseConfigText } from '../../core/config/parse';
+import { loadConfigFile, validateConfigText } from '../../core/config/load';
 import type { ResolvedConfig } from '../../core/config/types';
 import { architectureKey } from '../../core/search/key';
 import { describeLoadedModule, selectBackend } from '../backends';
@@ -182,12 +181,14 @@ function repairEventsFile(file: string): number {
 
 export async function resumeRun(runDir: string, opts: RunOptions): Promise<RunOutcome> {
   const paths = runPaths(path.resolve(runDir));
-  if (!fs.existsSync(paths.eventsFile)) throw new Error(`${paths.dir} is not a ResBuilder run folder (no events.jsonl).`);
+  if (!fs.existsSync(paths.eventsFile)) throw new Error(`${paths.dir} is not a ResBuilder run folder (no events.jsonl). Pass a folder under .resbuilder/runs/ next to the config, e.g. resbuilder resume .resbuilder/runs/<run-id>.`);
   const checkpoint = readCheckpoint<RunProgress>(paths.checkpointDir);
   const started = readEventsFile(paths.eventsFile).find((e) => e.type === 'run-started');
   const originalConfig = started?.type === 'run-started' ? started.configPath : paths.configCopy;
   // The copy is what the run started with; parsing it at the original path resolves its relative paths as they were.
-  const parsed = parseConfigText(fs.readFileSync(paths.configCopy, 'utf8'), originalConfig);
+  const text = fs.readFileSync(paths.configCopy, 'utf8');
+  // The start architecture is not read again: the run continues from its checkpoint.
+  const parsed = validateConfigText(text, originalConfig, { start: false });
   if (!parsed.config) throw new ConfigError(paths.configCopy, parsed.diagnostics.filter((d) => d.severity === 'error'));
   for (const d of parsed.diagnostics) process.stderr.write(`${formatDiagnostic(d, paths.configCopy)}\n`);
   const config = parsed.config;

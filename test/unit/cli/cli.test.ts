@@ -66,19 +66,4 @@ describe('resbuilder CLI', () => {
     assert.match(result.stderr, /broken\.arch\.json/);
     assert.match(result.stderr, /layers\[2\]\.width/);
   });
-
-  it('fails a run whose data is missing with a failed event that says how to get it', () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'cifar.resbuilder.yaml');
-    fs.writeFileSync(file, 'backend: wasm\ndataset:\n  source: cifar10\n  path: ./nowhere\n');
-    const result = resbuilder('run', file, '--quiet');
-    assert.equal(result.code, 1);
-    const runs = path.join(dir, '.resbuilder', 'runs');
-    const [runId] = fs.readdirSync(runs);
-    const events = fs.readFileSync(path.join(runs, runId, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message?: string; hint?: string });
-    const failed = events.at(-1)!;
-    assert.equal(failed.type, 'failed');
-    assert.match(failed.message ?? '', /nowhere/);
-    assert.match(failed.hint ?? '', /cifar/i);
-  });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../../src/trainer/model/build';
+import { DataInputConv2D } from '../../../src/trainer/model/data-input-conv';
+import { FusedBatchNormalization } from '../../../src/trainer/model/fused-batch-norm';
 import { tfLayerName } from '../../../src/trainer/model/names';
 import { layerVariables, layerWeight } from '../../../src/trainer/model/variables';
 import { countParams } from '../../../src/core/arch/cost';
@@ -147,12 +149,30 @@ describe('model build', () => {
     }
   });
 
-  it('uses only built-in layer classes (the export must load in plain tfjs)', () => {
+  it('is saved with built-in layer classes only (the export must load in plain tfjs)', () => {
     const builtIn = new Set(['InputLayer', 'Conv2D', 'BatchNormalization', 'Activation', 'Permute', 'ZeroPadding2D', 'Add', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dense']);
-    const model = buildModel(adapterNet('reference'));
-    const classes = new Set(model.layers.map((l) => l.getClassName()));
-    for (const c of classes) assert.ok(builtIn.has(c), c);
-    assert.ok(classes.has('Permute') && classes.has('ZeroPadding2D'));
+    for (const style of ['reference', 'standard'] as const) {
+      const model = buildModel(adapterNet(style));
+      const saved = model.toJSON(undefined, false) as { config: { layers: { class_name: string }[] } };
+      const classes = new Set(saved.config.layers.map((l) => l.class_name));
+      for (const c of classes) assert.ok(builtIn.has(c), c);
+      assert.ok(classes.has('BatchNormalization') && classes.has('Conv2D'));
+      if (style === 'reference') assert.ok(classes.has('Permute') && classes.has('ZeroPadding2D'));
+      model.dispose();
+    }
+  });
+
+  it('leaves TF.js\'s own layers as they are: only the layers it makes train differently', () => {
+    const builtInCall = (layer: tf.layers.Layer) => (Object.getPrototypeOf(layer) as { call: unknown }).call;
+    const bnCall = builtInCall(tf.layers.batchNormalization({}));
+    const convCall = builtInCall(tf.layers.conv2d({ filters: 1, kernelSize: 1 }));
+    const model = buildModel(adapterNet('standard'));
+    assert.equal(builtInCall(tf.layers.batchNormalization({})), bnCall);
+    assert.equal(builtInCall(tf.layers.conv2d({ filters: 1, kernelSize: 1 })), convCall);
+    // The stem reads the input, so it is the data-input conv; the next conv is TF.js's own.
+    assert.ok(model.getLayer(tfLayerName('stem', 'conv')) instanceof DataInputConv2D);
+    assert.ok(!(model.getLayer(tfLayerName('a.c1', 'conv')) instanceof DataInputConv2D));
+    assert.ok(model.getLayer(tfLayerName('stem', 'bn')) instanceof FusedBatchNormalization);
     model.dispose();
   });
 

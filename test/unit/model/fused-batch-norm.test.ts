@@ -1,7 +1,7 @@
 /** The closed-form batch-norm gradient against TF.js's own differentiation of moments + batchNorm. */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { installFusedBatchNorm, normalizeInTraining } from '../../../src/trainer/model/fused-batch-norm';
+import { FusedBatchNormalization, normalizeInTraining } from '../../../src/trainer/model/fused-batch-norm';
 
 function maxRelativeError(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync();
@@ -48,21 +48,27 @@ describe('fused batch norm (cpu)', () => {
     });
   }
 
-  it('leaves a BatchNormalization layer computing the same outputs and moving statistics', () => {
-    const make = () => {
-      const layer = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 });
-      layer.build([null, 4, 4, 3]);
-      return layer;
-    };
+  it('trains like a built-in BatchNormalization: same outputs, moving statistics and weight names', () => {
     const x = tf.randomNormal([3, 4, 4, 3], 2, 3, 'float32', 5);
-    const before = make();
-    const plainOut = before.apply(x, { training: true }) as tf.Tensor;
-    const plainMean = before.getWeights()[2].clone();
-    installFusedBatchNorm();
-    const after = make();
-    const fusedOut = after.apply(x, { training: true }) as tf.Tensor;
+    const input = tf.input({ shape: [4, 4, 3] });
+    const builtIn = tf.layers.batchNormalization({ name: 'plain', momentum: 0.9, epsilon: 1e-3 });
+    const fused = new FusedBatchNormalization({ name: 'fused', momentum: 0.9, epsilon: 1e-3, gammaInitializer: 'ones' });
+    for (const layer of [builtIn, fused]) layer.apply(input);
+    assert.deepEqual(fused.weights.map((w) => w.originalName), builtIn.weights.map((w) => w.originalName.replace('plain', 'fused')));
+    assert.deepEqual(fused.trainableWeights.map((w) => w.originalName), ['fused/gamma', 'fused/beta']);
+    const plainOut = builtIn.apply(x, { training: true }) as tf.Tensor;
+    const fusedOut = fused.apply(x, { training: true }) as tf.Tensor;
     assert.ok(maxRelativeError(fusedOut, plainOut) < 1e-5, 'training output');
-    assert.ok(maxRelativeError(after.getWeights()[2], plainMean) < 1e-5, 'moving mean');
-    assert.notEqual(after.getWeights()[2].dataSync()[0], 0, 'the moving mean moved');
+    for (const i of [2, 3]) assert.ok(maxRelativeError(fused.getWeights()[i], builtIn.getWeights()[i]) < 1e-5, `moving statistic ${i}`);
+    assert.notEqual(fused.getWeights()[2].dataSync()[0], 0, 'the moving mean moved');
+    const inference = [builtIn, fused].map((layer) => layer.apply(x, { training: false }) as tf.Tensor);
+    assert.ok(maxRelativeError(inference[1], inference[0]) < 1e-6, 'inference output');
+  });
+
+  it('is saved as the built-in BatchNormalization with its config', () => {
+    const args = { name: 'bn', momentum: 0.8, epsilon: 1e-3, gammaInitializer: 'zeros' } as const;
+    const fused = new FusedBatchNormalization(args);
+    assert.equal(fused.getClassName(), 'BatchNormalization');
+    assert.deepEqual(fused.getConfig(), tf.layers.batchNormalization({ ...args, axis: -1 }).getConfig());
   });
 });

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:layers`: what the model builder's training layers (fused-batch-norm.ts,
+ * data-input-conv.ts) are worth, as an A/B in one process. Each model is built twice with the same
+ * weights: as `buildModel` makes it, and as TF.js's own layers make it (the saved `model.json`
+ * read back with `tf.models.modelFromJSON`, which gives the built-in BatchNormalization and
+ * Conv2D). Timed rounds alternate between the two, so the load of a shared machine falls on both
+ * alike; the report is the median of the per-round throughput ratios. Prints a table and writes
+ * bench-results/layers.json. See docs/benchmarks.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { activateBackend } from '../src/trainer/backends';
+import { BackendNameSchema } from '../src/protocol/events';
+import { buildModel } from '../src/trainer/model';
+import { machineInfo } from './lib/machine';
+import { benchOptimizer, syntheticBatch, timeLoop, trainStep } from './lib/measure';
+import { selectModels } from './lib/models';
+import { readOptions } from './lib/options';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+interface Variant {
+  name: 'builder' | 'built-in';
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  imagesPerSecond: number[];
+}
+
+/** The same network, weights included, with TF.js's own layers only. */
+async function builtInCopy(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const copy = await tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] });
+  copy.setWeights(model.getWeights());
+  return copy;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  const backend = BackendNameSchema.parse(process.env.BENCH_BACKEND ?? 'native');
+  await activateBackend(backend);
+  const machine = machineInfo();
+  const secondsPerRound = options.seconds / 2;
+  console.log(`ResBuilder Studio layer A/B — ${new Date().toISOString()}, backend ${backend}, batch ${options.batchSize}`);
+  console.log(`${machine.cpuModel}, ${machine.cores} cores; load average ${machine.loadAverage.join(' ')}`);
+  console.log(`${ROUNDS} rounds (BENCH_ROUNDS) of ~${secondsPerRound} s training per variant (BENCH_SECONDS / 2), alternating which goes first.\n`);
+
+  const results = [];
+  for (const spec of selectModels(options.models)) {
+    const built = buildModel(spec.arch, { seed: options.seed });
+    const variants: Variant[] = [
+      { name: 'builder', model: built, optimizer: benchOptimizer(), imagesPerSecond: [] },
+      { name: 'built-in', model: await builtInCopy(built), optimizer: benchOptimizer(), imagesPerSecond: [] },
+    ];
+    const batch = syntheticBatch(options.batchSize, spec.inputShape, spec.arch.numClasses, options.seed);
+    const plan = { seconds: secondsPerRound, steps: options.steps, warmupSteps: options.warmupSteps, minSteps: 3 };
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
+      for (const v of order) v.imagesPerSecond.push(timeLoop(() => trainStep(v.model, v.optimizer, batch), options.batchSize, plan).timing.imagesPerSecond);
+      ratios.push(variants[0].imagesPerSecond[round] / variants[1].imagesPerSecond[round]);
+    }
+    const row = {
+      model: spec.id,
+      builderImagesPerSecond: median(variants[0].imagesPerSecond),
+      builtInImagesPerSecond: median(variants[1].imagesPerSecond),
+      ratio: median(ratios),
+      roundRatios: ratios,
+    };
+    results.push(row);
+    console.log(`${spec.id.padEnd(10)} builder ${row.builderImagesPerSecond.toFixed(0).padStart(5)} img/s  built-in layers ${row.builtInImagesPerSecond.toFixed(0).padStart(5)} img/s  ` +
+      `ratio ${row.ratio.toFixed(2)}× (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+    batch.x.dispose();
+    batch.y.dispose();
+    for (const v of variants) {
+      v.optimizer.dispose();
+      v.model.dispose();
+    }
+  }
+  const outFile = process.env.BENCH_OUT ?? 'bench-results/layers.json';
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), backend, batchSize: options.batchSize, rounds: ROUNDS, machine, results }, null, 2) + '\n');
+  console.log(`\nwritten: ${outFile}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
