@@ -43,7 +43,7 @@ describe('compute backends in code-server', function () {
     const page = workbench!.page;
     await openFile(page, 'tiny.resbuilder.yaml');
     const item = page.locator('.statusbar-item', { hasText: 'Backends' }).first();
-    await item.waitFor({ timeout: 120_000 });
+    await item.waitFor({ timeout: 5 * 60_000 });
     await item.click();
     const message = page.locator('.notification-list-item-message', { hasText: 'Runs with backend: auto take' }).first();
     await message.waitFor({ timeout: 5 * 60_000 });
