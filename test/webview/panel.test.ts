@@ -267,6 +267,18 @@ describe('run panel in Chromium', function () {
     await panel.page.close();
   });
 
+  it('offers Export… for a finished run and posts it', async () => {
+    const finished = generateRun({ runId: 'run-e', cycles: 1, end: 'finished', seed: 5 });
+    const panel = await openPanel(browser, server, { theme: 'vscode-dark' });
+    await panel.send({ type: 'reset', runId: 'run-e', title: 'finished run' });
+    await panel.send({ type: 'events', events: finished });
+    assert.equal(await panel.page.textContent('.status'), 'finished');
+    assert.equal(await panel.page.getAttribute('vscode-button[data-action="export"]', 'disabled'), null);
+    await panel.page.click('vscode-button[data-action="export"]');
+    assert.deepEqual((await panel.posted()).map((m) => m.type), ['ready', 'export']);
+    await panel.page.close();
+  });
+
   it('posts ready and the button commands; restores the timeline position after a reload', async () => {
     const stopped = generateRun({ runId: 'run-b', cycles: 2, end: 'stopped', seed: 3 });
     const panel = await openPanel(browser, server, { theme: 'vscode-light' });
@@ -278,6 +290,7 @@ describe('run panel in Chromium', function () {
     await panel.send({ type: 'events', events: stopped.slice(Math.floor(stopped.length / 2)) });
     assert.equal(await panel.page.textContent('.status'), 'stopped');
     assert.equal(await panel.page.getAttribute('vscode-button[data-action="stop"]', 'disabled'), '');
+    assert.equal(await panel.page.getAttribute('vscode-button[data-action="export"]', 'disabled'), '', 'a stopped run has no trained weights to export');
     await panel.page.click('vscode-button[data-action="resume"]');
     await panel.page.click('vscode-button[data-action="openArchitecture"]');
     await panel.page.click('vscode-button[data-action="compareWithCommitted"]');

@@ -14,7 +14,7 @@ describe('panel protocol (src/protocol/panel)', () => {
     assert.ok(batch.type === 'events' && batch.events.length === events.length);
     assert.equal(parseHostMessage({ type: 'compare', left: { label: 'a', architecture: arch }, right: { label: 'b', architecture: arch } }, 'test').type, 'compare');
     assert.equal(parseHostMessage({ type: 'theme' }, 'test').type, 'theme');
-    for (const type of ['ready', 'stop', 'resume', 'openArchitecture', 'compareWithCommitted'] as const) assert.equal(parsePanelMessage({ type }, 'test').type, type);
+    for (const type of ['ready', 'stop', 'resume', 'openArchitecture', 'compareWithCommitted', 'export'] as const) assert.equal(parsePanelMessage({ type }, 'test').type, type);
   });
 
   it('rejects malformed messages with an error naming the field and the origin', () => {

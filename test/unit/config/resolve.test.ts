@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { CONFIG_DEFAULTS, DEFAULT_BLOCK_STYLE, PRESETS, parseConfigText, type ResolvedConfig } from '../../../src/core/config';
+import { formatDiagnostic } from '../../../src/core/config/diagnostics';
 
 const DIR = path.resolve('/work/exp/sub');
 const FILE = path.join(DIR, 'demo.resbuilder.yaml');
@@ -21,7 +22,7 @@ describe('config resolution: defaults', () => {
       assert.deepEqual(settings, CONFIG_DEFAULTS);
       assert.equal(configPath, FILE);
       assert.equal(name, 'demo');
-      assert.deepEqual(outputs, { archFile: path.join(DIR, 'demo.arch.json'), runsDir: path.join(DIR, '.resbuilder', 'runs') });
+      assert.deepEqual(outputs, { archFile: path.join(DIR, 'demo.arch.json'), runsDir: path.join(DIR, '.resbuilder', 'runs'), export: [] });
     }
   });
 
@@ -133,5 +134,14 @@ describe('config resolution: names and paths', () => {
     const c = resolved('', 'configs/x.resbuilder.yaml');
     assert.equal(c.configPath, path.resolve('configs/x.resbuilder.yaml'));
     assert.equal(c.outputs.runsDir, path.resolve('configs', '.resbuilder', 'runs'));
+  });
+});
+
+describe('config resolution: outputs.export', () => {
+  it('takes the export formats once each, and rejects an unknown one', () => {
+    const config = resolved('outputs:\n  export: [pytorch, onnx, pytorch]\n');
+    assert.deepEqual(config.outputs.export, ['pytorch', 'onnx']);
+    const { diagnostics } = parseConfigText('outputs:\n  export: [tflite]\n', FILE);
+    assert.ok(diagnostics.some((d) => d.severity === 'error' && /outputs\.export/.test(formatDiagnostic(d, FILE))), diagnostics.map((d) => formatDiagnostic(d, FILE)).join('\n'));
   });
 });

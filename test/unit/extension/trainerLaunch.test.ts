@@ -29,6 +29,13 @@ describe('extension trainer launch', () => {
     assert.equal(launch.cwd, '/w/.resbuilder/runs/r1');
   });
 
+  it('exports an architecture with the trainer bundle, into the folder of its .arch.json', () => {
+    const launch = buildTrainerLaunch({ ...base, action: { kind: 'export', target: '/w/.resbuilder/runs/r1', formats: ['onnx', 'pytorch'], outDir: '/w' } });
+    assert.deepEqual(launch.args, ['export', '/w/.resbuilder/runs/r1', '--format', 'onnx,pytorch', '--out', '/w']);
+    assert.equal(launch.cwd, '/w');
+    assert.throws(() => buildTrainerLaunch({ ...base, action: { kind: 'export', target: 'net.arch.json', formats: ['onnx'], outDir: '/w' } }), TrainerLaunchError);
+  });
+
   it('makes Electron act as Node when the host is Electron and no Node is configured', () => {
     const launch = buildTrainerLaunch({ ...base, hostExecPath: '/opt/code/code', hostElectronVersion: '34.0.0' });
     assert.equal(launch.execPath, '/opt/code/code');
