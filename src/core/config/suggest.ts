@@ -14,11 +14,9 @@ export function editDistance(a: string, b: string): number {
   const cols = b.length + 1;
   const dist: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i < rows; i++) {
-    // Stryker disable next-line EqualityOperator: an extra column past the end is never read by the result cell
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(dist[i - 1][j] + 1, dist[i][j - 1] + 1, dist[i - 1][j - 1] + cost);
-      // Stryker disable next-line EqualityOperator: at i = 1 or j = 1, a[-1] / b[-1] is undefined and never matches a letter
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, dist[i - 2][j - 2] + 1);
       dist[i][j] = best;
     }

@@ -10,7 +10,6 @@ export function learningRateAt(training: Pick<TrainingConfig, 'learningRate' | '
       return base * Math.pow(training.stepFactor, Math.floor(epoch / Math.max(1, training.stepEvery)));
     case 'cosine':
       // Half a cosine from the base rate at the first epoch towards 0 after the last.
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: with one epoch the formula gives the base rate at epoch 0 too
       return epochs <= 1 ? base : 0.5 * base * (1 + Math.cos((Math.PI * epoch) / epochs));
   }
 }
