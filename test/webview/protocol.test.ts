@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ProtocolError, TrainerEventSchema } from '../../src/protocol/events';
 import { parseHostMessage, parsePanelMessage } from '../../src/protocol/panel';
 import { RunModel } from '../../webview/run-model';
-import { generateRun, generateRunOfSize, snapshotsOf } from './fixtures';
+import { generateRun, generateRunOfSize, snapshotsOf } from '../../bench/lib/synthetic-run';
 
 describe('panel protocol (src/protocol/panel)', () => {
   const events = generateRun({ runId: 'p', cycles: 2 });

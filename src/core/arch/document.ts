@@ -3,7 +3,7 @@
  * came from (provenance) and the ordered list of structural changes that produced it. Keys are
  * in a fixed order so the committed file diffs cleanly.
  */
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from '../search/change';
 import { orderedArchitecture } from './json';
 import type { Architecture } from './types';
 

@@ -6,7 +6,7 @@
  * documented): the parser needs to know what the user wrote to merge it over a preset.
  */
 import { z } from 'zod';
-import { BackendNameSchema } from '../../protocol/events';
+import { BackendNameSchema } from './backend-name';
 import { BlockStyleSchema } from '../arch/types';
 import { BUILT_IN_STARTS, CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
 import { PRESETS, type ConfigOverrides } from './presets';

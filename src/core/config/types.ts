@@ -3,7 +3,7 @@
  * validated, and merged over the preset and the defaults (spec section 2 and 11). Every field
  * is present here; the YAML may leave any of them out.
  */
-import type { BackendName } from '../../protocol/events';
+import type { BackendName } from './backend-name';
 
 export type BackendChoice = 'auto' | BackendName;
 

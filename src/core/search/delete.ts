@@ -6,7 +6,7 @@
  */
 import type { Architecture } from '../arch/types';
 import { ArchitectureError } from '../arch/resolve';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from './change';
 import { removeWithBlocks } from './closure';
 import { formatNumber as fmt } from './format';
 

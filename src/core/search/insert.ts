@@ -7,7 +7,7 @@
  */
 import type { Architecture, BlockStyle, ConvLayer } from '../arch/types';
 import { ArchitectureError, resolveArchitecture } from '../arch/resolve';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from './change';
 import { architectureKey } from './key';
 import { legalSlots } from './stages';
 

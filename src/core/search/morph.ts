@@ -16,7 +16,7 @@
  */
 import type { Architecture, ConvLayer } from '../arch/types';
 import { ArchitectureError, resolveArchitecture } from '../arch/resolve';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from './change';
 import { channelGroups } from './channel-groups';
 import { removeWithBlocks } from './closure';
 import { formatNumber as fmt } from './format';

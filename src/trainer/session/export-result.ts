@@ -10,7 +10,7 @@ import { ARCH_DOCUMENT_VERSION, serializeArchDocument, type ArchDocument } from 
 import { resolveArchitecture } from '../../core/arch/resolve';
 import { exportModel } from '../model/export';
 import type { RunContext } from './context';
-import type { LoopState } from './run-loop';
+import type { LoopState } from './loop-state';
 
 export async function exportResult(ctx: RunContext, state: LoopState): Promise<void> {
   const { config, dataset } = ctx;

@@ -17,25 +17,16 @@ import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../t
 import { trainPhase } from '../train/phase';
 import { evaluate } from '../train/evaluate';
 import type { NamedArray } from '../run/tensor-bundle';
-import type { TrainingBatchesState } from '../data/batches';
 import type { RunContext } from './context';
 import { exportResult } from './export-result';
 import { transferWeights } from '../model';
 import { buildFor, meanAbsOfInserted, morphnetTerm, penalizedKernels, rebuildKeepingWeights } from './model-state';
+import type { LoopState } from './loop-state';
 import type { RunProgress } from './progress-state';
 import { rngStates } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
 import { openPhaseStepper } from '../parallel/run-stepper';
 import type { ParallelStepper } from '../parallel/parallel-stepper';
-
-export interface LoopState {
-  progress: RunProgress;
-  arch: Architecture;
-  /** The model holding the current weights, or null before the first build. */
-  model: tf.LayersModel | null;
-  /** A phase interrupted mid-way: its completed epochs, optimizer slots and, inside an epoch, the batch position. */
-  resumePhase: { epochsDone: number; optimizer: NamedArray[] | null; batches?: TrainingBatchesState } | null;
-}
 
 export type LoopOutcome = 'finished' | 'stopped';
 

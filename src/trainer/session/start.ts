@@ -26,7 +26,8 @@ import type { RunContext } from './context';
 import { initialProgress, type RunProgress } from './progress-state';
 import { createRngs, restoreRngs } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
-import { runLoop, type LoopState } from './run-loop';
+import type { LoopState } from './loop-state';
+import { runLoop } from './run-loop';
 import { createTrainingData } from './training-data';
 import { packageVersions } from './versions';
 
