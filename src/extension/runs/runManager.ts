@@ -11,7 +11,7 @@ import * as readline from 'node:readline';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../../protocol/events';
 import { classifyTrainerMessage, previewMessage } from './ipcMessages';
 import { holdsSlot, isEnded, nextPhase, type LifecycleInput, type LifecyclePhase } from './runLifecycle';
-import { foldEvent, initialSummary, markEnded, type RunSummary } from './runSummary';
+import { foldEvent, initialSummary, markEnded, type RunSummary } from '../../protocol/run-stream/run-summary';
 import { buildTrainerLaunch, describeLaunch, type TrainerAction } from './trainerLaunch';
 
 export interface RunManagerSettings {
