@@ -13,7 +13,6 @@ describe('panel protocol (src/protocol/panel)', () => {
     const batch = parseHostMessage({ type: 'events', events }, 'test');
     assert.ok(batch.type === 'events' && batch.events.length === events.length);
     assert.equal(parseHostMessage({ type: 'compare', left: { label: 'a', architecture: arch }, right: { label: 'b', architecture: arch } }, 'test').type, 'compare');
-    assert.equal(parseHostMessage({ type: 'theme' }, 'test').type, 'theme');
     for (const type of ['ready', 'stop', 'resume', 'openArchitecture', 'compareWithCommitted'] as const) assert.equal(parsePanelMessage({ type }, 'test').type, type);
   });
 

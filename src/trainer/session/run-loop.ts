@@ -78,7 +78,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   const { config } = ctx;
   const { kind, label, epochs } = phaseLabel(p, config);
   const searching = p.stage === 'train';
-  if (!state.model) state.model = buildFor(ctx, state.arch, p.zeroInit);
+  if (!state.model) state.model = buildFor(ctx, state.arch, []);
   const model = state.model;
   const optimizer = createOptimizer(config.training);
   const resume = state.resumePhase;
@@ -124,7 +124,6 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
     delete p.meanAbs[String(p.run - 2)];
     p.alive = morphnet ? morphnet.alive() : null;
     p.trainedFlops = architectureCost(state.arch).flops;
-    p.zeroInit = [];
     p.noRegPending = config.search.noRegEvaluation;
     p.stage = 'decide';
   } else {
@@ -202,7 +201,7 @@ function applyInsertion(ctx: RunContext, state: LoopState): void {
   const { search } = ctx.config;
   p.t += 1;
   p.run += 1;
-  const proposal = proposeInsertion(state.arch, ctx.rngs.insertions, p.run, new Set(p.visited), search.insertionAttempts, state.arch.blockStyle, search.zeroInitLastConv);
+  const proposal = proposeInsertion(state.arch, ctx.rngs.insertions, p.run, new Set(p.visited), search.insertionAttempts, search.zeroInitLastConv);
   if (proposal.inserted) {
     state.model = rebuildKeepingWeights(ctx, state.model!, proposal.arch, proposal.zeroInitLayerIds).model;
     state.arch = proposal.arch;
