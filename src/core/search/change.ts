@@ -1,7 +1,7 @@
 /** A structural change of the network during a search: what changed, and why. */
 import { z } from 'zod';
 
-/** Why and how the network changed (spec 11.6). */
+/** Why and how the network changed. */
 export const StructuralChangeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('insert'),
