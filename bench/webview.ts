@@ -14,8 +14,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainerEvent } from '../src/protocol/events';
-import { generateRunOfSize } from '../test/webview/fixtures';
-import { buildPanelBundle, launchChromium, openPanel, servePanel } from '../test/webview/harness';
+import { generateRunOfSize } from './lib/synthetic-run';
+import { buildPanelBundle, launchChromium, openPanel, servePanel } from './lib/panel-page';
 
 const REPLAY_EVENTS = 10_000;
 const LIVE_EVENTS = 200;

@@ -6,7 +6,7 @@
 import type { StructuralChange } from '../src/protocol/events';
 import type { ArchitectureDiff } from './compare';
 import { h, replaceChildren } from './dom';
-import { compact, flops } from './format';
+import { formatFlops, formatParams } from '../src/core/format';
 import { icon, type IconName } from './icons';
 import type { ChangeRecord, RunModel, Snapshot } from './run-model';
 import { changeVerb, snapshotTitle } from './timeline-view';
@@ -38,7 +38,7 @@ export function diffItems(diff: ArchitectureDiff): HTMLElement[] {
 
 function snapshotSummary(snapshot: Snapshot): string {
   const blocks = snapshot.architecture.skips.length;
-  return `${blocks} block${blocks === 1 ? '' : 's'} · depth ${snapshot.depth} · ${compact(snapshot.params)} parameters · ${flops(snapshot.flops)}`;
+  return `${blocks} block${blocks === 1 ? '' : 's'} · depth ${snapshot.depth} · ${formatParams(snapshot.params)} · ${formatFlops(snapshot.flops)}`;
 }
 
 export class ChangesView {

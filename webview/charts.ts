@@ -6,7 +6,7 @@
  */
 import uPlot from 'uplot';
 import { h } from './dom';
-import { compact } from './format';
+import { formatCount } from '../src/core/format';
 import type { RunModel } from './run-model';
 import { isStructural } from './run-model';
 
@@ -129,13 +129,13 @@ const costSpec = (xMax: () => number): ChartSpec => ({
       scales: { x: epochScale(xMax), params: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] }, flops: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         epochAxis(p),
-        axis(p, { scale: 'params', stroke: p.params, values: (_u, ticks) => ticks.map(compact) }),
-        axis(p, { scale: 'flops', side: 1, size: 52, stroke: p.flops, grid: { show: false }, values: (_u, ticks) => ticks.map(compact) }),
+        axis(p, { scale: 'params', stroke: p.params, values: (_u, ticks) => ticks.map((t) => formatCount(t)) }),
+        axis(p, { scale: 'flops', side: 1, size: 52, stroke: p.flops, grid: { show: false }, values: (_u, ticks) => ticks.map((t) => formatCount(t)) }),
       ],
       series: [
         { label: 'after epoch', value: (_u, v) => (v == null ? '–' : String(Math.floor(v))) },
-        { label: 'parameters', scale: 'params', stroke: p.params, width: 1.5, paths: stepped, points: { show: false }, value: (_u, v) => (v == null ? '–' : compact(v)) },
-        { label: 'FLOPs', scale: 'flops', stroke: p.flops, width: 1.5, paths: stepped, points: { show: false }, value: (_u, v) => (v == null ? '–' : compact(v)) },
+        { label: 'parameters', scale: 'params', stroke: p.params, width: 1.5, paths: stepped, points: { show: false }, value: (_u, v) => (v == null ? '–' : formatCount(v)) },
+        { label: 'FLOPs', scale: 'flops', stroke: p.flops, width: 1.5, paths: stepped, points: { show: false }, value: (_u, v) => (v == null ? '–' : formatCount(v)) },
       ],
     };
   },

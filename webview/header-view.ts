@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
 import type { PanelMessageType } from '../src/protocol/panel';
 import { h, replaceChildren } from './dom';
-import { compact, duration, flops, percent } from './format';
+import { formatCount, formatDuration, formatFlops, formatPercent } from '../src/core/format';
 import { icon, type IconName } from './icons';
 import type { RunModel, Snapshot } from './run-model';
 
@@ -109,7 +109,7 @@ export class HeaderView {
     setText(f.position.value, model.phase?.cycle !== undefined ? `${model.phase.cycle} / ${model.phase.step ?? '–'}` : '–');
     const p = model.progress;
     if (p) {
-      const eta = model.status === 'running' && p.etaSeconds > 0 ? ` · ${duration(p.etaSeconds)} left` : '';
+      const eta = model.status === 'running' && p.etaSeconds > 0 ? ` · ${formatDuration(p.etaSeconds)} left` : '';
       setText(f.epoch.value, `${p.epoch} / ${p.epochs} · ${Math.round(p.imagesPerSecond)} img/s${eta}`);
       const fraction = Math.min(1, Math.max(0, (p.epoch - 1 + p.batch / p.batches) / p.epochs));
       this.progressBar.style.transform = `scaleX(${fraction.toFixed(4)})`;
@@ -120,9 +120,9 @@ export class HeaderView {
     }
     const last = model.lastEpoch;
     setText(f.metrics.value, model.finished
-      ? `test ${percent(model.finished.test.accuracy)}`
+      ? `test ${formatPercent(model.finished.test.accuracy)}`
       : last
-        ? `train ${percent(last.trainAccuracy)}${last.validationAccuracy !== undefined ? ` · val ${percent(last.validationAccuracy)}` : ''}`
+        ? `train ${formatPercent(last.trainAccuracy)}${last.validationAccuracy !== undefined ? ` · val ${formatPercent(last.validationAccuracy)}` : ''}`
         : '–');
     const backend = model.backend;
     setText(f.backend.value, backend ? `${backend.name}${backend.threads ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : ''}` : '–');
@@ -134,8 +134,8 @@ export class HeaderView {
     const t = this.totals;
     setText(t.depth.value, shown ? String(shown.depth) : '–');
     setText(t.blocks.value, shown ? String(shown.architecture.skips.length) : '–');
-    setText(t.params.value, shown ? compact(shown.params) : '–');
-    setText(t.flops.value, shown ? flops(shown.flops) : '–');
+    setText(t.params.value, shown ? formatCount(shown.params) : '–');
+    setText(t.flops.value, shown ? formatFlops(shown.flops) : '–');
 
     this.setEnabled('stop', model.status === 'running');
     this.setEnabled('resume', (model.status === 'stopped' || model.status === 'failed') && model.resumable);

@@ -117,9 +117,6 @@ export class Panel {
         this.compare.show(message.left, message.right);
         this.main.hidden = true;
         break;
-      case 'theme':
-        this.charts.retheme();
-        break;
     }
     this.ingestMs += performance.now() - started;
     this.scheduleRender();

@@ -4,7 +4,8 @@
  * dirty flags tell the renderer which parts changed.
  */
 import type { Architecture } from '../src/core/arch/types';
-import { duration } from './format';
+import { formatDuration } from '../src/core/format';
+import { StreamCursor } from '../src/protocol/run-stream/merge';
 import type { BackendReport, DatasetInfo, PhaseKind, StructuralChange, TrainerEvent } from '../src/protocol/events';
 
 export type RunStatus = 'waiting' | 'running' | 'finished' | 'failed' | 'stopped';
@@ -100,14 +101,20 @@ export class RunModel {
   readonly snapshots: Snapshot[] = [];
   readonly changes: ChangeRecord[] = [];
   readonly epochs: EpochSeries = { x: [], trainLoss: [], trainAccuracy: [], validationLoss: [], validationAccuracy: [] };
-  /** Index of the last seen event; events at or below it are duplicates. */
-  lastSeq = -1;
+  /** Where the panel is in the run's stream: an event is taken once (docs/run-stream.md). */
+  private readonly cursor: StreamCursor;
   readonly dirty: DirtyFlags = { header: true, snapshots: true, changes: true, curves: true };
   private readonly changeByIndex = new Map<number, ChangeRecord>();
 
   constructor(runId?: string, title = '') {
     this.runId = runId;
     this.title = title;
+    this.cursor = new StreamCursor(runId);
+  }
+
+  /** The seq of the last event taken; -1 before the first. */
+  get lastSeq(): number {
+    return this.cursor.lastSeq;
   }
 
   get epochsDone(): number {
@@ -125,20 +132,20 @@ export class RunModel {
   ingest(events: readonly TrainerEvent[]): IngestResult {
     const result: IngestResult = { accepted: 0, skipped: 0, newChanges: [], warnings: [] };
     for (const event of events) {
-      if (this.runId === undefined) this.runId = event.runId;
-      if (event.runId !== this.runId) {
+      const { verdict, gap } = this.cursor.take(event);
+      this.runId = this.cursor.runId;
+      if (verdict === 'other-run') {
         result.skipped++;
         if (result.warnings.length < 3) result.warnings.push(`event seq ${event.seq} belongs to run "${event.runId}", not "${this.runId}"; ignored`);
         continue;
       }
-      if (event.seq <= this.lastSeq) {
+      if (verdict === 'duplicate') {
         result.skipped++;
         continue;
       }
-      if (event.seq !== this.lastSeq + 1 && result.warnings.length < 3) {
-        result.warnings.push(`events ${this.lastSeq + 1}–${event.seq - 1} of run "${this.runId}" are missing`);
+      if (gap > 0 && result.warnings.length < 3) {
+        result.warnings.push(`events ${event.seq - gap}–${event.seq - 1} of run "${this.runId}" are missing`);
       }
-      this.lastSeq = event.seq;
       result.accepted++;
       this.apply(event, result);
     }
@@ -244,7 +251,7 @@ export class RunModel {
       case 'finished':
         this.status = 'finished';
         this.finished = { test: event.test, archPath: event.archPath, seconds: event.seconds };
-        this.statusMessage = `Finished in ${duration(event.seconds)}; architecture written to ${event.archPath}`;
+        this.statusMessage = `Finished in ${formatDuration(event.seconds)}; architecture written to ${event.archPath}`;
         this.resumable = false;
         this.dirty.header = true;
         return;

@@ -4,7 +4,7 @@
  * start net with one inserted block per resolution stage, as the stage-uniform insertion rule
  * spreads them).
  */
-import { insertBlockAfter } from '../../src/core/arch/blocks';
+import { insertBlockAfter } from './arch-edits';
 import { countFlops, countParams } from '../../src/core/arch/cost';
 import { resolveArchitecture } from '../../src/core/arch/resolve';
 import { emptyNet, resnet20 } from '../../src/core/arch/seeds';

@@ -7,11 +7,14 @@
 import { z } from 'zod';
 import { ArchitectureSchema } from '../core/arch/types';
 import { BackendModuleInfoSchema } from './backend-modules';
+import { BackendNameSchema } from '../core/config/backend-name';
+import { StructuralChangeSchema } from '../core/search/change';
+
+// The protocol is written in core's domain types; these stay importable from here for its users.
+export { BackendNameSchema, type BackendName } from '../core/config/backend-name';
+export { StructuralChangeSchema, type StructuralChange } from '../core/search/change';
 
 export const PROTOCOL_VERSION = 1;
-
-export const BackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']);
-export type BackendName = z.infer<typeof BackendNameSchema>;
 
 export const BackendReportSchema = z.strictObject({
   /** The backend that runs. */
@@ -46,53 +49,6 @@ const MetricsSchema = z.strictObject({
   loss: z.number(),
   accuracy: z.number(),
 });
-
-/** Why and how the network changed (docs/algorithm.md, "Reasons for every change"). */
-export const StructuralChangeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('insert'),
-    blockId: z.string(),
-    layerIds: z.array(z.string()),
-    stage: z.number().int(),
-    stages: z.number().int(),
-    slot: z.string(),
-    slots: z.array(z.string()),
-    width: z.number().int(),
-    attempts: z.number().int(),
-    reason: z.string(),
-  }),
-  z.strictObject({
-    kind: z.literal('insert-skipped'),
-    attempts: z.number().int(),
-    reason: z.string(),
-  }),
-  z.strictObject({
-    kind: z.literal('delete'),
-    blockIds: z.array(z.string()),
-    layerIds: z.array(z.string()),
-    /** Mean |W| of every inserted conv that was tested, against the threshold. */
-    meanAbsWeights: z.record(z.string(), z.number()),
-    threshold: z.number(),
-    reason: z.string(),
-  }),
-  z.strictObject({
-    kind: z.literal('delete-skipped'),
-    gate: z.strictObject({ previousAccuracy: z.number(), accuracy: z.number(), threshold: z.number() }).optional(),
-    meanAbsWeights: z.record(z.string(), z.number()),
-    threshold: z.number(),
-    reason: z.string(),
-  }),
-  z.strictObject({
-    kind: z.literal('resize'),
-    omega: z.number(),
-    alive: z.record(z.string(), z.number()),
-    widths: z.record(z.string(), z.strictObject({ from: z.number().int(), to: z.number().int() })),
-    removedLayerIds: z.array(z.string()),
-    removedBlockIds: z.array(z.string()),
-    reason: z.string(),
-  }),
-]);
-export type StructuralChange = z.infer<typeof StructuralChangeSchema>;
 
 const base = {
   v: z.literal(PROTOCOL_VERSION),

@@ -24,8 +24,6 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   /** A replay batch or live events, in stream order (by `seq`). Already-seen seqs are skipped. */
   z.strictObject({ type: z.literal('events'), events: z.array(TrainerEventSchema) }),
   z.strictObject({ type: z.literal('compare'), left: ComparedArchitectureSchema, right: ComparedArchitectureSchema }),
-  /** The colour theme changed; the panel re-reads the `--vscode-*` variables. */
-  z.strictObject({ type: z.literal('theme') }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Architecture } from '../../src/core/arch/types';
 import { diffArchitectures, mergeLayers, summarizeDiff } from '../../webview/compare';
-import { startArchitecture } from './fixtures';
+import { startArchitecture } from '../../bench/lib/synthetic-run';
 
 function withBlock(arch: Architecture, id: string, after: string, width: number): Architecture {
   const copy: Architecture = JSON.parse(JSON.stringify(arch));

@@ -10,8 +10,8 @@ import type { Browser } from 'playwright-core';
 import type { Architecture } from '../../src/core/arch/types';
 import type { TrainerEvent } from '../../src/protocol/events';
 import { diffArchitectures } from '../../webview/compare';
-import { generateRun, snapshotsOf } from './fixtures';
-import { buildPanelBundle, launchChromium, openPanel, servePanel, type PanelPage, type PanelServer } from './harness';
+import { generateRun, snapshotsOf } from '../../bench/lib/synthetic-run';
+import { buildPanelBundle, launchChromium, openPanel, servePanel, type PanelPage, type PanelServer } from '../../bench/lib/panel-page';
 
 const ARTIFACTS = resolve(__dirname, '../../.test-artifacts');
 

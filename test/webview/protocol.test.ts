@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ProtocolError, TrainerEventSchema } from '../../src/protocol/events';
 import { parseHostMessage, parsePanelMessage } from '../../src/protocol/panel';
 import { RunModel } from '../../webview/run-model';
-import { generateRun, generateRunOfSize, snapshotsOf } from './fixtures';
+import { generateRun, generateRunOfSize, snapshotsOf } from '../../bench/lib/synthetic-run';
 
 describe('panel protocol (src/protocol/panel)', () => {
   const events = generateRun({ runId: 'p', cycles: 2 });
@@ -13,7 +13,6 @@ describe('panel protocol (src/protocol/panel)', () => {
     const batch = parseHostMessage({ type: 'events', events }, 'test');
     assert.ok(batch.type === 'events' && batch.events.length === events.length);
     assert.equal(parseHostMessage({ type: 'compare', left: { label: 'a', architecture: arch }, right: { label: 'b', architecture: arch } }, 'test').type, 'compare');
-    assert.equal(parseHostMessage({ type: 'theme' }, 'test').type, 'theme');
     for (const type of ['ready', 'stop', 'resume', 'openArchitecture', 'compareWithCommitted', 'export'] as const) assert.equal(parsePanelMessage({ type }, 'test').type, type);
   });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Architecture } from '../../src/core/arch/types';
 import { layoutSide, layoutStack, type StackItem, type StackModel } from '../../webview/stack-layout';
-import { startArchitecture } from './fixtures';
+import { startArchitecture } from '../../bench/lib/synthetic-run';
 
 function resnetLike(): Architecture {
   return {

@@ -4,7 +4,7 @@
  * in a fixed order so the committed file diffs cleanly.
  */
 import { z } from 'zod';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from '../search/change';
 import { orderedArchitecture } from './json';
 import { ARCH_DOCUMENT_VERSION, type Architecture } from './types';
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ExportFormatSchema } from '../export/formats';
-import { BackendNameSchema } from '../../protocol/events';
+import { BackendNameSchema } from './backend-name';
 import { BlockStyleSchema } from '../arch/types';
 import { BUILT_IN_STARTS, CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
 import { PRESETS, type ConfigOverrides } from './presets';

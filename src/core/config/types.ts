@@ -3,7 +3,7 @@
  * validated, and merged over the preset and the defaults (docs/algorithm.md, "Hyperparameters and defaults"). Every field
  * is present here; the YAML may leave any of them out.
  */
-import type { BackendName } from '../../protocol/events';
+import type { BackendName } from './backend-name';
 import type { ExportFormat } from '../export/formats';
 
 export type BackendChoice = 'auto' | BackendName;

@@ -6,9 +6,9 @@
  */
 import type { Architecture } from '../arch/types';
 import { ArchitectureError } from '../arch/resolve';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from './change';
 import { removeWithBlocks } from './closure';
-import { formatNumber as fmt } from './format';
+import { formatNumber as fmt } from '../format';
 
 export type DeleteChange = Extract<StructuralChange, { kind: 'delete' }>;
 export type DeleteSkippedChange = Extract<StructuralChange, { kind: 'delete-skipped' }>;

@@ -5,9 +5,9 @@
  * gives a duplicate, the insertion is skipped and says so (docs/algorithm.md, "Random in: insertion") instead of failing
  * the search as the reference code does.
  */
-import type { Architecture, BlockStyle, ConvLayer } from '../arch/types';
+import type { Architecture, ConvLayer } from '../arch/types';
 import { ArchitectureError, resolveArchitecture } from '../arch/resolve';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from './change';
 import { architectureKey } from './key';
 import { legalSlots } from './stages';
 
@@ -63,16 +63,12 @@ export function proposeInsertion(
   step: number,
   visited: ReadonlySet<string>,
   attempts: number,
-  style: BlockStyle,
   zeroInitLastConv = false,
 ): InsertionResult {
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new RangeError(`Insertion: attempts must be a positive integer (search.insertionAttempts), got ${attempts}.`);
   }
   if (!Number.isInteger(step) || step < 0) throw new RangeError(`Insertion: step must be a non-negative integer, got ${step}.`);
-  if (style !== arch.blockStyle) {
-    throw new ArchitectureError(`Insertion: the search runs the "${style}" block style but the architecture is "${arch.blockStyle}"; make architecture.blockStyle and the start architecture agree.`);
-  }
   const blockId = insertedBlockId(step);
   const conv1Id = `${blockId}.conv1`;
   const conv2Id = `${blockId}.conv2`;
@@ -109,7 +105,7 @@ export function proposeInsertion(
       inserted: true,
       arch: candidate,
       key,
-      zeroInitLayerIds: style === 'standard' || zeroInitLastConv ? [conv2Id] : [],
+      zeroInitLayerIds: arch.blockStyle === 'standard' || zeroInitLastConv ? [conv2Id] : [],
       change: {
         kind: 'insert',
         blockId,

@@ -16,10 +16,10 @@
  */
 import type { Architecture, ConvLayer } from '../arch/types';
 import { ArchitectureError, resolveArchitecture } from '../arch/resolve';
-import type { StructuralChange } from '../../protocol/events';
+import type { StructuralChange } from './change';
 import { channelGroups } from './channel-groups';
 import { removeWithBlocks } from './closure';
-import { formatNumber as fmt } from './format';
+import { formatFlops, formatNumber as fmt } from '../format';
 import { fullMorphnetFlops } from './morphnet-ops';
 
 export type ResizeChange = Extract<StructuralChange, { kind: 'resize' }>;
@@ -158,7 +158,7 @@ export function decideMorph(input: MorphInput): MorphResult {
   const changed = convs.filter((c) => widths[c.id].to !== c.width).length;
 
   const reason =
-    `MorphNet resize: widths shrunk towards the alive channel counts (intensity ${fmt(s)}), then expanded by ω = sqrt(${fmt(targetFlops)} / ${fmt(flops)}) = ${fmt(omega)} ` +
+    `MorphNet resize: widths shrunk towards the alive channel counts (intensity ${fmt(s)}), then expanded by ω = sqrt(${formatFlops(targetFlops)} / ${formatFlops(flops)}) = ${fmt(omega)} ` +
     `(F of the ${input.omegaFromShrunkNet ? 'shrunk' : 'un-shrunk'} network, intensity ${fmt(e)}); ${changed} of ${convs.length} convs changed width` +
     (removedBlockIds.length > 0 ? `; blocks ${removedBlockIds.map((b) => `"${b}"`).join(', ')} removed (a conv reached 0 channels)` : '') +
     (removedLayerIds.length > 0 && removedBlockIds.length === 0 ? `; layers ${removedLayerIds.map((l) => `"${l}"`).join(', ')} removed` : '') +

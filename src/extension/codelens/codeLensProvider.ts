@@ -7,7 +7,7 @@ const commandOf: Record<LensAction, string | null> = {
   run: 'resbuilder.run',
   stop: 'resbuilder.stop',
   showPanel: 'resbuilder.showPanel',
-  openLastRun: 'resbuilder.openLastRun',
+  openLastRun: 'resbuilder.openRun',
   openArchitecture: 'resbuilder.openArchitecture',
   resume: 'resbuilder.resume',
   status: 'resbuilder.showLog',

@@ -10,7 +10,16 @@ import { parseArchitectureDocument } from '../../core/arch/json';
 import type { ComparedArchitecture } from '../../protocol/panel';
 import { readRunEvents, type RunRecord } from '../runs/runCatalog';
 import { archPathFor, configName } from '../runs/runPaths';
-import { lastArchitecture } from './eventReplay';
+import type { TrainerEvent } from '../../protocol/events';
+
+/** The last architecture snapshot of a stream. */
+function lastArchitecture(events: readonly TrainerEvent[]): Extract<TrainerEvent, { type: 'architecture' }> | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.type === 'architecture') return e;
+  }
+  return undefined;
+}
 
 export async function architectureOfRun(record: Pick<RunRecord, 'runDir' | 'runId' | 'summary'>): Promise<ComparedArchitecture> {
   const log = await readRunEvents(record.runDir);

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../protocol/events';
+import { mergeEvents, StreamCursor } from '../../protocol/run-stream/merge';
 import { parsePanelMessage, type ComparedArchitecture, type HostMessage, type PanelMessage } from '../../protocol/panel';
 import { readRunEvents } from '../runs/runCatalog';
 import type { ManagedRun } from '../runs/runManager';
 import { configName } from '../runs/runPaths';
 import type { RunService } from '../runs/runService';
-import { eventKey, mergeEvents } from './eventReplay';
 import { buildPanelHtml, escapeHtml, makeNonce } from './panelHtml';
 
 export const PANEL_VIEW_TYPE = 'resbuilder.panel';
@@ -32,7 +32,8 @@ interface OpenPanel {
   runDir: string | null;
   compare: { left: ComparedArchitecture; right: ComparedArchitecture } | null;
   ready: boolean;
-  sent: Set<string>;
+  /** How far this panel has been sent the run's stream (docs/run-stream.md). */
+  cursor: StreamCursor;
   pending: TrainerEvent[];
   flushTimer: NodeJS.Timeout | null;
 }
@@ -109,7 +110,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
   }
 
   private attach(panel: vscode.WebviewPanel, runDir: string | null, compare: OpenPanel['compare']): void {
-    const entry: OpenPanel = { panel, runDir, compare, ready: false, sent: new Set(), pending: [], flushTimer: null };
+    const entry: OpenPanel = { panel, runDir, compare, ready: false, cursor: new StreamCursor(), pending: [], flushTimer: null };
     this.open.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'resbuilder.svg');
     panel.webview.html = this.html(panel.webview, panel.title);
@@ -201,7 +202,8 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     const live = this.service.manager.findByRunDir(runDir)?.events ?? [];
     const events = mergeEvents(recorded, live);
     const runId = events.find((e) => e.type === 'run-started')?.runId ?? path.basename(runDir);
-    entry.sent = new Set(events.map(eventKey));
+    entry.cursor = new StreamCursor(events[0]?.runId);
+    for (const event of events) entry.cursor.take(event);
     entry.pending = [];
     this.post(entry, { type: 'reset', runId, title: this.titleOf(runDir) });
     this.post(entry, { type: 'events', events });
@@ -211,9 +213,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
   private liveEvent(run: ManagedRun, event: TrainerEvent): void {
     for (const entry of this.open) {
       if (!entry.ready || entry.runDir === null || entry.runDir !== run.runDir) continue;
-      const key = eventKey(event);
-      if (entry.sent.has(key)) continue;
-      entry.sent.add(key);
+      if (entry.cursor.take(event).verdict !== 'new') continue;
       entry.pending.push(event);
       entry.flushTimer ??= setTimeout(() => {
         entry.flushTimer = null;

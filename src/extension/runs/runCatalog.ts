@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseEventLog, summarizeEvents, type RunSummary } from './runSummary';
+import { parseEventLog } from '../../protocol/run-stream/event-log';
+import { summarizeEvents, type RunSummary } from '../../protocol/run-stream/run-summary';
 import { eventsFileOf } from './runPaths';
 import type { TrainerEvent } from '../../protocol/events';
 
@@ -27,8 +28,8 @@ export interface RunEventLog {
 
 export async function readRunEvents(runDir: string): Promise<RunEventLog> {
   const file = eventsFileOf(runDir);
-  const text = await fs.readFile(file, 'utf8');
-  return parseEventLog(text, file);
+  const log = parseEventLog(await fs.readFile(file, 'utf8'), file);
+  return { events: log.events, errors: log.errors.map((e) => e.message) };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The life of one trainer process as the run manager sees it. Kept apart from the event fold
- * (runSummary.ts): the fold says what the trainer reported, this says what the process is
+ * (src/protocol/run-stream/run-summary.ts): the fold says what the trainer reported, this says what the process is
  * doing, and a crash is exactly where the two disagree (the process is gone, the stream has
  * no final event).
  */

@@ -12,7 +12,7 @@ import type { BackendModuleLocations } from '../../protocol/backend-modules';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../../protocol/events';
 import { classifyTrainerMessage, previewMessage } from './ipcMessages';
 import { holdsSlot, isEnded, nextPhase, type LifecycleInput, type LifecyclePhase } from './runLifecycle';
-import { foldEvent, initialSummary, markEnded, type RunSummary } from './runSummary';
+import { foldEvent, initialSummary, markEnded, type RunSummary } from '../../protocol/run-stream/run-summary';
 import { buildTrainerLaunch, describeLaunch, type TrainerAction } from './trainerLaunch';
 
 export interface RunManagerSettings {

@@ -17,7 +17,7 @@ import { latestRunOf, listRunRecords, type RunRecord } from './runCatalog';
 import { isEnded } from './runLifecycle';
 import { RunManager, RunRefusedError, type ManagedRun } from './runManager';
 import { archPathFor, runsDirFor, RUNS_SUBDIR } from './runPaths';
-import { describeResult, type RunSummary } from './runSummary';
+import { describeResult, type RunSummary } from '../../protocol/run-stream/run-summary';
 
 export interface RunServiceHooks {
   /** A run announced itself (`run-started`): the panel opens on it. */

@@ -1,6 +1,7 @@
 /** Short texts about a run for the status bar, progress notifications and lenses. Pure. */
 import type { LifecyclePhase } from '../runs/runLifecycle';
-import { formatPercent, type RunSummary } from '../runs/runSummary';
+import { formatPercent } from '../../core/format';
+import type { RunSummary } from '../../protocol/run-stream/run-summary';
 
 /** "Cycle 1 · train · epoch 2/3", or what the process is doing before the first phase. */
 export function progressText(phase: LifecyclePhase, summary: RunSummary): string {
@@ -12,7 +13,7 @@ export function progressText(phase: LifecyclePhase, summary: RunSummary): string
   return parts.join(' · ');
 }
 
-/** "Cycle 1 · train · epoch 2/3 · acc 95.1% · depth 7". */
+/** "Cycle 1 · train · epoch 2/3 · acc 95.10 % · depth 7". */
 export function statusText(phase: LifecyclePhase, summary: RunSummary): string {
   const parts = [progressText(phase, summary)];
   if (summary.accuracy !== null) parts.push(`acc ${formatPercent(summary.accuracy)}`);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { RunRecord } from '../runs/runCatalog';
 import { configName } from '../runs/runPaths';
 import type { RunService } from '../runs/runService';
-import { describeResult, displayState, type RunSummary } from '../runs/runSummary';
+import { describeResult, displayState, type RunSummary } from '../../protocol/run-stream/run-summary';
 import { statusText } from '../ui/runText';
 
 export class RunItem extends vscode.TreeItem {

@@ -4,31 +4,10 @@
  * stdout is not a terminal (CI logs, cluster job output) the bar is printed sparsely instead of
  * redrawn, so logs stay readable.
  */
+import { formatDuration, formatFlops, formatParams, formatPercent } from '../../core/format';
 import type { TrainerEvent } from '../../protocol/events';
 
 const BAR_WIDTH = 24;
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
-export function formatNumber(x: number): string {
-  if (x >= 1e9) return `${(x / 1e9).toFixed(2)}G`;
-  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
-  if (x >= 1e3) return `${(x / 1e3).toFixed(1)}k`;
-  return String(Math.round(x));
-}
 
 export function progressBar(done: number, total: number): string {
   const filled = total > 0 ? Math.round((done / total) * BAR_WIDTH) : 0;
@@ -50,24 +29,24 @@ export function describeEvent(event: TrainerEvent): string | null {
     case 'phase-started':
       return `\n== ${event.label} (${event.epochs} epoch${event.epochs === 1 ? '' : 's'})`;
     case 'epoch-end': {
-      const val = event.validation ? `  val loss ${event.validation.loss.toFixed(4)} acc ${pct(event.validation.accuracy)}` : '';
-      const flops = event.aliveFlops !== undefined ? `  alive FLOPs ${formatNumber(event.aliveFlops)}` : '';
-      return `epoch ${event.epoch}/${event.epochs}  loss ${event.train.loss.toFixed(4)} acc ${pct(event.train.accuracy)}${val}  ` +
+      const val = event.validation ? `  val loss ${event.validation.loss.toFixed(4)} acc ${formatPercent(event.validation.accuracy)}` : '';
+      const flops = event.aliveFlops !== undefined ? `  alive ${formatFlops(event.aliveFlops)}` : '';
+      return `epoch ${event.epoch}/${event.epochs}  loss ${event.train.loss.toFixed(4)} acc ${formatPercent(event.train.accuracy)}${val}  ` +
         `${Math.round(event.imagesPerSecond)} img/s  ${formatDuration(event.seconds)}${flops}`;
     }
     case 'evaluation':
-      return `${event.split}: loss ${event.loss.toFixed(4)} accuracy ${pct(event.accuracy)}`;
+      return `${event.split}: loss ${event.loss.toFixed(4)} accuracy ${formatPercent(event.accuracy)}`;
     case 'structural-change':
       return `* ${event.change.kind}: ${event.change.reason}`;
     case 'architecture':
       return event.cause === 'start' || event.cause === 'resume'
-        ? `architecture: depth ${event.depth}, ${formatNumber(event.params)} params, ${formatNumber(event.flops)} FLOPs`
-        : `  → depth ${event.depth}, ${formatNumber(event.params)} params, ${formatNumber(event.flops)} FLOPs`;
+        ? `architecture: depth ${event.depth}, ${formatParams(event.params)}, ${formatFlops(event.flops)}`
+        : `  → depth ${event.depth}, ${formatParams(event.params)}, ${formatFlops(event.flops)}`;
     case 'log':
       return event.level === 'info' ? event.message : `${event.level}: ${event.message}`;
     case 'finished':
-      return `\nfinished in ${formatDuration(event.seconds)}: test accuracy ${pct(event.test.accuracy)}, ` +
-        `${formatNumber(event.params)} params, ${formatNumber(event.flops)} FLOPs\narchitecture: ${event.archPath}\nmodel: ${event.modelDir}`;
+      return `\nfinished in ${formatDuration(event.seconds)}: test accuracy ${formatPercent(event.test.accuracy)}, ` +
+        `${formatParams(event.params)}, ${formatFlops(event.flops)}\narchitecture: ${event.archPath}\nmodel: ${event.modelDir}`;
     case 'stopped':
       return `\nstopped: ${event.reason}${event.resumable ? ' (resumable)' : ''}`;
     case 'failed':
@@ -102,7 +81,7 @@ export class ConsoleProgress {
 
   private showBar(event: Extract<TrainerEvent, { type: 'epoch-progress' }>): void {
     const text = `epoch ${event.epoch}/${event.epochs} ${progressBar(event.batch, event.batches)} ${event.batch}/${event.batches}  ` +
-      `loss ${event.loss.toFixed(4)} acc ${pct(event.accuracy)}  ${Math.round(event.imagesPerSecond)} img/s  ETA ${formatDuration(event.etaSeconds)}`;
+      `loss ${event.loss.toFixed(4)} acc ${formatPercent(event.accuracy)}  ${Math.round(event.imagesPerSecond)} img/s  ETA ${formatDuration(event.etaSeconds)}`;
     if (this.out.isTTY) {
       this.out.write(`\r${text.slice(0, (this.out.columns || 120) - 1)}\x1b[K`);
       this.barShown = true;

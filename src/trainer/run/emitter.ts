@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { PROTOCOL_VERSION, TrainerEventSchema, type EventBody, type TrainerEvent } from '../../protocol/events';
+import { parseEventLog } from '../../protocol/run-stream/event-log';
 
 export type EventListener = (event: TrainerEvent) => void;
 
@@ -37,21 +38,12 @@ export class EventEmitter {
   }
 }
 
-/** Reads a run's `events.jsonl`; a torn last line (a crash mid-write) is ignored. */
+/**
+ * Reads a run's `events.jsonl` with the one torn-line policy (docs/run-stream.md): a last line
+ * without its newline is left out; any other bad line stops the read, naming the line.
+ */
 export function readEventsFile(file: string): TrainerEvent[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const events: TrainerEvent[] = [];
-  lines.forEach((line, i) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (i === lines.length - 1) return;
-      throw new Error(`${file}:${i + 1}: not valid JSON; the run's event log is damaged.`);
-    }
-    const parsed = TrainerEventSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`${file}:${i + 1}: not a valid trainer event (${parsed.error.issues[0]?.message}).`);
-    events.push(parsed.data);
-  });
-  return events;
+  const log = parseEventLog(fs.readFileSync(file, 'utf8'), file);
+  if (log.errors.length > 0) throw new Error(`${log.errors[0].message}; the run's event log is damaged.`);
+  return log.events;
 }

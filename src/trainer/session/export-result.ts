@@ -12,7 +12,7 @@ import { exportModel } from '../model/export';
 import { finishedRunSource, writeExports } from '../export/export';
 import { modelWeights } from '../export/tf-weights';
 import type { RunContext } from './context';
-import type { LoopState } from './run-loop';
+import type { LoopState } from './loop-state';
 
 /**
  * outputs.export: the found network in the configured formats next to the `.arch.json`. The run's

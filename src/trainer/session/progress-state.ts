@@ -15,6 +15,10 @@ export type RunStage =
   | 'final'
   | 'done';
 
+/**
+ * Saved in every checkpoint. Checkpoints from before may also hold `zeroInit` (always empty): it
+ * is read and ignored, so they still resume.
+ */
 export interface RunProgress {
   mode: 'search' | 'train';
   stage: RunStage;
@@ -26,8 +30,6 @@ export interface RunProgress {
   run: number;
   /** The no-reg evaluation retrains (docs/algorithm.md, "The search loop") of the last regularized run are still to run. */
   noRegPending: boolean;
-  /** Layer ids that get a function-preserving zero init in the next model build. */
-  zeroInit: string[];
   /** Keys of every architecture seen, for the duplicate-insertion redraw (docs/algorithm.md, "Random in: insertion"). */
   visited: string[];
   changes: ArchDocumentChange[];
@@ -52,7 +54,6 @@ export function initialProgress(mode: 'search' | 'train', startKey: string): Run
     t: 0,
     run: 1,
     noRegPending: false,
-    zeroInit: [],
     visited: [startKey],
     changes: [],
     accuracy: {},

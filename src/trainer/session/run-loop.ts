@@ -17,25 +17,16 @@ import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../t
 import { trainPhase } from '../train/phase';
 import { evaluate } from '../train/evaluate';
 import type { NamedArray } from '../run/tensor-bundle';
-import type { TrainingBatchesState } from '../data/batches';
 import type { RunContext } from './context';
 import { exportResult } from './export-result';
 import { transferWeights } from '../model';
 import { buildFor, meanAbsOfInserted, morphnetTerm, penalizedKernels, rebuildKeepingWeights } from './model-state';
+import type { LoopState } from './loop-state';
 import type { RunProgress } from './progress-state';
 import { rngStates } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
 import { openPhaseStepper } from '../parallel/run-stepper';
 import type { ParallelStepper } from '../parallel/parallel-stepper';
-
-export interface LoopState {
-  progress: RunProgress;
-  arch: Architecture;
-  /** The model holding the current weights, or null before the first build. */
-  model: tf.LayersModel | null;
-  /** A phase interrupted mid-way: its completed epochs, optimizer slots and, inside an epoch, the batch position. */
-  resumePhase: { epochsDone: number; optimizer: NamedArray[] | null; batches?: TrainingBatchesState } | null;
-}
 
 export type LoopOutcome = 'finished' | 'stopped';
 
@@ -87,7 +78,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   const { config } = ctx;
   const { kind, label, epochs } = phaseLabel(p, config);
   const searching = p.stage === 'train';
-  if (!state.model) state.model = buildFor(ctx, state.arch, p.zeroInit);
+  if (!state.model) state.model = buildFor(ctx, state.arch, []);
   const model = state.model;
   const optimizer = createOptimizer(config.training);
   const resume = state.resumePhase;
@@ -133,7 +124,6 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
     delete p.meanAbs[String(p.run - 2)];
     p.alive = morphnet ? morphnet.alive() : null;
     p.trainedFlops = architectureCost(state.arch).flops;
-    p.zeroInit = [];
     p.noRegPending = config.search.noRegEvaluation;
     p.stage = 'decide';
   } else {
@@ -211,7 +201,7 @@ function applyInsertion(ctx: RunContext, state: LoopState): void {
   const { search } = ctx.config;
   p.t += 1;
   p.run += 1;
-  const proposal = proposeInsertion(state.arch, ctx.rngs.insertions, p.run, new Set(p.visited), search.insertionAttempts, state.arch.blockStyle, search.zeroInitLastConv);
+  const proposal = proposeInsertion(state.arch, ctx.rngs.insertions, p.run, new Set(p.visited), search.insertionAttempts, search.zeroInitLastConv);
   if (proposal.inserted) {
     state.model = rebuildKeepingWeights(ctx, state.model!, proposal.arch, proposal.zeroInitLayerIds).model;
     state.arch = proposal.arch;

@@ -26,7 +26,8 @@ import type { RunContext } from './context';
 import { initialProgress, type RunProgress } from './progress-state';
 import { createRngs, restoreRngs } from '../../core/rng';
 import { emitArchitecture } from './snapshot';
-import { runLoop, type LoopState } from './run-loop';
+import type { LoopState } from './loop-state';
+import { runLoop } from './run-loop';
 import { createTrainingData } from './training-data';
 import { packageVersions } from './versions';
 
@@ -171,12 +172,16 @@ function emitStarted(ctx: RunContext, resumed: boolean): void {
   });
 }
 
-/** Drops a torn last line (a kill mid-write) so the resumed stream appends whole lines. */
+/**
+ * Drops a torn last line (a kill mid-write) so the resumed stream appends whole lines, and
+ * returns the seq the resumed stream continues from: the run's seqs stay unique across resumes.
+ */
 function repairEventsFile(file: string): number {
   const text = fs.readFileSync(file, 'utf8');
   const end = text.lastIndexOf('\n') + 1;
   if (end < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, end)));
-  return readEventsFile(file).length;
+  const events = readEventsFile(file);
+  return events.length === 0 ? 0 : events[events.length - 1].seq + 1;
 }
 
 export async function resumeRun(runDir: string, opts: RunOptions): Promise<RunOutcome> {

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { blocksOf, convLayers, depthOf, insertBlockAfter, removeLayers, withWidths } from '../../../src/core/arch/blocks';
+import { insertBlockAfter, removeLayers, withWidths } from '../../../bench/lib/arch-edits';
+import type { Architecture, ConvLayer } from '../../../src/core/arch/types';
 import { resolveArchitecture, ArchitectureError } from '../../../src/core/arch/resolve';
 import { emptyNet, resnet18, resnet20 } from '../../../src/core/arch/seeds';
 import { countFlops } from '../../../src/core/arch/cost';
 
 const cifar = { height: 32, width: 32, channels: 3 };
+
+const convLayers = (arch: Architecture): ConvLayer[] => arch.layers.filter((l): l is ConvLayer => l.kind === 'conv');
+const depthOf = (arch: Architecture): number => resolveArchitecture(arch).depth;
 
 describe('arch seeds', () => {
   it('build the same graphs in both block styles, with seed origins and readable ids', () => {
@@ -36,12 +40,6 @@ describe('arch seeds', () => {
 });
 
 describe('arch blocks helpers', () => {
-  it('blocksOf lists layer ids per skip', () => {
-    const blocks = blocksOf(resnet20(cifar, 10, 'standard'));
-    assert.equal(blocks.size, 9);
-    assert.deepEqual(blocks.get('s2b1'), ['s2b1.conv1', 's2b1.conv2']);
-  });
-
   it('insertBlockAfter adds inserted convs and a skip without touching the input', () => {
     const base = emptyNet(cifar, 10, 'reference');
     const before = JSON.stringify(base);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ArchitectureFileError, parseArchitecture, parseArchitectureDocument, serializeArchitecture } from '../../../src/core/arch/json';
-import { insertBlockAfter } from '../../../src/core/arch/blocks';
+import { insertBlockAfter } from '../../../bench/lib/arch-edits';
 import { resnet18, resnet20 } from '../../../src/core/arch/seeds';
 
 const cifar = { height: 32, width: 32, channels: 3 };

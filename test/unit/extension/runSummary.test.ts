@@ -3,12 +3,10 @@ import {
   describeResult,
   displayState,
   foldEvent,
-  formatFlops,
   initialSummary,
   markEnded,
-  parseEventLog,
   summarizeEvents,
-} from '../../../src/extension/runs/runSummary';
+} from '../../../src/protocol/run-stream/run-summary';
 import { architecture, runStarted, stream } from './events.fixture';
 
 describe('extension run summary', () => {
@@ -42,7 +40,7 @@ describe('extension run summary', () => {
     assert.equal(done.resumable, false);
     assert.equal(done.archPath, '/w/mnist.arch.json');
     assert.equal(done.testAccuracy, 0.971);
-    assert.equal(describeResult(done), 'test 97.1% · depth 5 · 3.0 MFLOPs');
+    assert.equal(describeResult(done), 'test 97.10 % · depth 5 · 3.00 MFLOPs');
     // The fold never mutates its input.
     assert.equal(running.state, 'running');
   });
@@ -80,21 +78,5 @@ describe('extension run summary', () => {
     const failed = foldEvent(resumed, e({ type: 'failed', message: 'out of memory', hint: 'lower batchSize', resumable: false }));
     assert.equal(displayState(failed), 'failed');
     assert.equal(failed.hint, 'lower batchSize');
-  });
-
-  it('reads events.jsonl, reporting bad lines and tolerating a half-written last line', () => {
-    const e = stream();
-    const lines = [JSON.stringify(e(runStarted())), '{"v":1,"type":"nope"}', 'not json', JSON.stringify(e(architecture(2, 10)))];
-    const text = `${lines.join('\n')}\n{"v":1,"runId":"r1","se`;
-    const parsed = parseEventLog(text, 'events.jsonl');
-    assert.equal(parsed.events.length, 2);
-    assert.equal(parsed.errors.length, 2);
-    assert.match(parsed.errors[0], /events\.jsonl:2/);
-    assert.match(parsed.errors[1], /events\.jsonl:3: not JSON/);
-  });
-
-  it('formats FLOPs with a unit', () => {
-    assert.equal(formatFlops(950), '950 FLOPs');
-    assert.equal(formatFlops(1_250_000_000), '1.3 GFLOPs');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../../src/trainer/model/build';
 import { copyOverlap, transferWeights } from '../../../src/trainer/model/transfer';
-import { insertBlockAfter, removeLayers, withWidths } from '../../../src/core/arch/blocks';
+import { insertBlockAfter, removeLayers, withWidths } from '../../../bench/lib/arch-edits';
 import type { Architecture } from '../../../src/core/arch/types';
 import { arch, conv, dims, maxAbsDiff, predict, randomizeWeights, useCpuBackend } from './helpers';
 

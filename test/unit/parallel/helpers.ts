@@ -1,6 +1,6 @@
 /** A small BN network, reproducible host batches, and weight comparison for the data-parallel tests. */
 import * as tf from '@tensorflow/tfjs';
-import { insertBlockAfter } from '../../../src/core/arch/blocks';
+import { insertBlockAfter } from '../../../bench/lib/arch-edits';
 import { emptyNet } from '../../../src/core/arch/seeds';
 import type { Architecture } from '../../../src/core/arch/types';
 import { CONFIG_DEFAULTS } from '../../../src/core/config/defaults';

@@ -12,7 +12,7 @@ const cifar = { height: 32, width: 32, channels: 3 };
 describe('insertion', () => {
   it('adds a block of two 3×3/1 convs right after the drawn slot, named after the step', () => {
     const arch = emptyNet(cifar, 10, 'reference');
-    const result = proposeInsertion(arch, new ScriptedRng([0, 0]), 7, new Set(), 9, 'reference');
+    const result = proposeInsertion(arch, new ScriptedRng([0, 0]), 7, new Set(), 9);
     assert.ok(result.inserted);
     assert.equal(insertedBlockId(7), 'r007');
     assert.deepEqual(result.arch.layers.map((l) => l.id), ['stem', 'r007.conv1', 'r007.conv2', 'maxpool', 'avgpool', 'fc1000']);
@@ -40,7 +40,7 @@ describe('insertion', () => {
       [2, 'avgpool', 512],
     ];
     for (const [stage, slot, width] of cases) {
-      const result = proposeInsertion(arch, new ScriptedRng([stage, stages[stage].slots.indexOf(slot)]), 2, new Set(), 1, 'reference');
+      const result = proposeInsertion(arch, new ScriptedRng([stage, stages[stage].slots.indexOf(slot)]), 2, new Set(), 1);
       assert.ok(result.inserted);
       assert.equal(result.change.slot, slot);
       assert.equal(result.change.width, width, slot);
@@ -53,11 +53,11 @@ describe('insertion', () => {
   it('redraws a duplicate of a visited architecture and reports how many draws it took', () => {
     const arch = net([conv('stem', 16), block('a', 16), pool('p')]);
     // Slots: stage 0 = [stem, a.conv2], stage 1 = [p]. Inserting after stem or after a.conv2 gives the same key.
-    const first = proposeInsertion(arch, new ScriptedRng([0, 0]), 3, new Set(), 1, 'reference');
+    const first = proposeInsertion(arch, new ScriptedRng([0, 0]), 3, new Set(), 1);
     assert.ok(first.inserted);
     const visited = new Set([first.key]);
     const rng = new ScriptedRng([0, 1, 0, 0, 1, 0]);
-    const result = proposeInsertion(arch, rng, 3, visited, 9, 'reference');
+    const result = proposeInsertion(arch, rng, 3, visited, 9);
     assert.ok(result.inserted);
     assert.equal(result.change.attempts, 3, 'two duplicate draws (after a.conv2, after stem), then the pool');
     assert.equal(result.change.slot, 'p');
@@ -67,9 +67,9 @@ describe('insertion', () => {
 
   it('skips the insertion and says so when every attempt gives a visited architecture', () => {
     const arch = net([conv('stem', 16), block('a', 16)]);
-    const only = proposeInsertion(arch, new ScriptedRng([0, 0]), 4, new Set(), 1, 'reference');
+    const only = proposeInsertion(arch, new ScriptedRng([0, 0]), 4, new Set(), 1);
     assert.ok(only.inserted);
-    const result = proposeInsertion(arch, new ScriptedRng([0, 0, 0, 1, 0, 0]), 4, new Set([only.key]), 3, 'reference');
+    const result = proposeInsertion(arch, new ScriptedRng([0, 0, 0, 1, 0, 0]), 4, new Set([only.key]), 3);
     assert.equal(result.inserted, false);
     assert.equal(result.arch, arch);
     assert.deepEqual(StructuralChangeSchema.parse(result.change), result.change);
@@ -85,7 +85,7 @@ describe('insertion', () => {
       ['reference', true, ['r001.conv2']],
     ] as const) {
       const arch = emptyNet(cifar, 10, style);
-      const result = proposeInsertion(arch, new ScriptedRng([1, 0]), 1, new Set(), 1, style, flag);
+      const result = proposeInsertion(arch, new ScriptedRng([1, 0]), 1, new Set(), 1, flag);
       assert.ok(result.inserted);
       assert.deepEqual(result.zeroInitLayerIds, expected);
     }
@@ -93,10 +93,9 @@ describe('insertion', () => {
 
   it('rejects bad arguments with messages that say what to fix', () => {
     const arch = emptyNet(cifar, 10, 'reference');
-    assert.throws(() => proposeInsertion(arch, new ScriptedRng([0, 0]), 1, new Set(), 0, 'reference'), /insertionAttempts/);
-    assert.throws(() => proposeInsertion(arch, new ScriptedRng([0, 0]), 1, new Set(), 1, 'standard'), /blockStyle/);
-    assert.throws(() => proposeInsertion(arch, new ScriptedRng([5, 0]), 1, new Set(), 1, 'reference'), /integer in \[0, 3\)/);
-    const once = proposeInsertion(arch, new ScriptedRng([0, 0]), 1, new Set(), 1, 'reference');
-    assert.throws(() => proposeInsertion(once.arch, new ScriptedRng([0, 0]), 1, new Set(), 1, 'reference'), /"r001" is already used/);
+    assert.throws(() => proposeInsertion(arch, new ScriptedRng([0, 0]), 1, new Set(), 0), /insertionAttempts/);
+    assert.throws(() => proposeInsertion(arch, new ScriptedRng([5, 0]), 1, new Set(), 1), /integer in \[0, 3\)/);
+    const once = proposeInsertion(arch, new ScriptedRng([0, 0]), 1, new Set(), 1);
+    assert.throws(() => proposeInsertion(once.arch, new ScriptedRng([0, 0]), 1, new Set(), 1), /"r001" is already used/);
   });
 });

@@ -33,7 +33,7 @@ describe('MORPH resize', () => {
     assert.equal(result.arch.layers.find((l) => l.id === 'fc')!.kind === 'dense' && (result.arch.layers.find((l) => l.id === 'fc') as { units: number }).units, 1000);
     assert.deepEqual(result.change.widths.stem, { from: 64, to: 60 });
     assert.deepEqual(result.change.alive, { stem: 40, 'r001.conv1': 20, 'r001.conv2': 40, 'r002.conv1': 33, 'r002.conv2': 40 });
-    assert.match(result.change.reason, /ω = sqrt\(1e\+9 \/ 2\.5e\+8\) = 2/);
+    assert.match(result.change.reason, /ω = sqrt\(1\.00 GFLOPs \/ 250 MFLOPs\) = 2/);
     StructuralChangeSchema.parse(result.change);
   });
 

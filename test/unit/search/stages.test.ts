@@ -29,7 +29,7 @@ describe('stages and legal slots', () => {
     for (let s = 0; s < stages.length; s++) {
       for (let t = 0; t < stages[s].slots.length; t++) {
         const rng = new ScriptedRng([s, t]);
-        const result = proposeInsertion(arch, rng, 1, new Set(), 1, 'reference');
+        const result = proposeInsertion(arch, rng, 1, new Set(), 1);
         assert.ok(result.inserted);
         assert.deepEqual(rng.asked, [3, stages[s].slots.length], 'a stage is drawn among 3, then a slot among the stage\'s slots');
         const p = (1 / rng.asked[0]) * (1 / rng.asked[1]);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { insertBlockAfter } from '../../../src/core/arch/blocks';
+import { insertBlockAfter } from '../../../bench/lib/arch-edits';
 import { emptyNet } from '../../../src/core/arch/seeds';
 import type { Architecture } from '../../../src/core/arch/types';
 import { CONFIG_DEFAULTS } from '../../../src/core/config/defaults';

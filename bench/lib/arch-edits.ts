@@ -1,13 +1,12 @@
 /**
- * Small pure helpers over the architecture graph. Every function that changes the graph returns
- * a new, validated graph (resolveArchitecture passes) and leaves its argument untouched, so the
- * search can keep the previous architecture for reporting and weight carry-over.
+ * Hand-made edits of an architecture graph for benchmarks and tests (the search makes its own
+ * in src/core/search). Each returns a new, validated graph and leaves its argument untouched.
  */
-import type { Architecture, ConvLayer, Layer } from './types';
-import { ArchitectureError, resolveArchitecture } from './resolve';
+import type { Architecture, ConvLayer, Layer } from '../../src/core/arch/types';
+import { ArchitectureError, resolveArchitecture } from '../../src/core/arch/resolve';
 
 /** Block (skip) id → the ids of the layers it spans, in order. */
-export function blocksOf(arch: Architecture): Map<string, string[]> {
+function blocksOf(arch: Architecture): Map<string, string[]> {
   const index = new Map(arch.layers.map((l, i) => [l.id, i]));
   const blocks = new Map<string, string[]>();
   for (const skip of arch.skips) {
@@ -17,15 +16,6 @@ export function blocksOf(arch: Architecture): Map<string, string[]> {
     blocks.set(skip.id, arch.layers.slice(from, to + 1).map((l) => l.id));
   }
   return blocks;
-}
-
-export function convLayers(arch: Architecture): ConvLayer[] {
-  return arch.layers.filter((l): l is ConvLayer => l.kind === 'conv');
-}
-
-/** Weighted layers on the main path: convs, hidden dense layers and the classifier. */
-export function depthOf(arch: Architecture): number {
-  return resolveArchitecture(arch).depth;
 }
 
 function checked(arch: Architecture): Architecture {

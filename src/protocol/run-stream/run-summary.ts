@@ -1,9 +1,10 @@
 /**
  * A run's summary folded from its event stream. The same fold serves the live run (events over
  * IPC) and a run read back from `events.jsonl`, so the run view, the status bar and the
- * CodeLens all agree on what a run is doing. Pure: no vscode, no file system.
+ * CodeLens all agree on what a run is doing (docs/run-stream.md). Pure: no vscode, no file system.
  */
-import { parseEvent, type PhaseKind, type TrainerEvent } from '../../protocol/events';
+import { formatFlops, formatPercent } from '../../core/format';
+import type { PhaseKind, TrainerEvent } from '../events';
 
 /**
  * - `starting`: the trainer was launched and has not sent `run-started` yet.
@@ -175,40 +176,7 @@ export function displayState(summary: RunSummary): RunState | 'resumable' {
   return summary.state;
 }
 
-export interface ParsedEventLog {
-  events: TrainerEvent[];
-  /** Lines that were not valid events, with their line numbers (1-based). */
-  errors: string[];
-}
-
-/**
- * Reads an `events.jsonl` text. A last line without its newline may still be being written,
- * so it is dropped silently when it does not parse; every other bad line is reported.
- */
-export function parseEventLog(text: string, where: string): ParsedEventLog {
-  const lines = text.split('\n');
-  const events: TrainerEvent[] = [];
-  const errors: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    const isUnfinishedTail = i === lines.length - 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (!isUnfinishedTail) errors.push(`${where}:${i + 1}: not JSON`);
-      return;
-    }
-    try {
-      events.push(parseEvent(value, `${where}:${i + 1}`));
-    } catch (error) {
-      errors.push(error instanceof Error ? error.message : String(error));
-    }
-  });
-  return { events, errors };
-}
-
-/** Compact result line for lists and tooltips, e.g. "test 97.1% · depth 9 · 1.2 MFLOPs". */
+/** Compact result line for lists and tooltips, e.g. "test 97.10 % · depth 9 · 1.20 MFLOPs". */
 export function describeResult(summary: RunSummary): string {
   const parts: string[] = [];
   if (summary.testAccuracy !== null) parts.push(`test ${formatPercent(summary.testAccuracy)}`);
@@ -216,21 +184,4 @@ export function describeResult(summary: RunSummary): string {
   if (summary.depth !== null) parts.push(`depth ${summary.depth}`);
   if (summary.flops !== null) parts.push(formatFlops(summary.flops));
   return parts.join(' · ');
-}
-
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
-}
-
-export function formatFlops(flops: number): string {
-  const units: Array<[number, string]> = [
-    [1e12, 'TFLOPs'],
-    [1e9, 'GFLOPs'],
-    [1e6, 'MFLOPs'],
-    [1e3, 'kFLOPs'],
-  ];
-  for (const [scale, unit] of units) {
-    if (Math.abs(flops) >= scale) return `${(flops / scale).toFixed(1)} ${unit}`;
-  }
-  return `${flops} FLOPs`;
 }
