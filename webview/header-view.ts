@@ -11,7 +11,7 @@ import { compact, duration, flops, percent } from './format';
 import { icon, type IconName } from './icons';
 import type { RunModel, Snapshot } from './run-model';
 
-type Action = Exclude<PanelMessageType, 'ready'>;
+type Action = Extract<PanelMessageType, 'stop' | 'resume' | 'openArchitecture' | 'compareWithCommitted'>;
 
 const STATUS_LABEL = { waiting: 'waiting for events', running: 'running', finished: 'finished', failed: 'failed', stopped: 'stopped' } as const;
 

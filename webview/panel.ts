@@ -4,6 +4,7 @@
  * animation frame, touching only the parts whose data changed.
  */
 import type { Architecture } from '../src/core/arch/types';
+import { ArchitectureView } from './architecture-view';
 import { parseHostMessage, type HostMessage } from '../src/protocol/panel';
 import { ChangesView } from './changes-view';
 import { changeMarkers, RunCharts } from './charts';
@@ -50,6 +51,7 @@ export class Panel {
   private readonly changes: ChangesView;
   private readonly charts = new RunCharts();
   private readonly compare: CompareView;
+  private readonly architecture: ArchitectureView;
   private readonly stack = h('div', { className: 'stack', attrs: { role: 'region', 'aria-label': 'Residual stack', tabindex: -1 } });
   private readonly announcer = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
   private readonly main: HTMLElement;
@@ -65,6 +67,7 @@ export class Panel {
     );
     this.changes = new ChangesView((index) => this.seek(index));
     this.compare = new CompareView(() => this.closeCompare());
+    this.architecture = new ArchitectureView((action) => this.host.post({ type: action }));
     attachStackKeyboard(this.stack);
 
     this.main = h('div', {
@@ -82,7 +85,7 @@ export class Panel {
         }),
       ],
     });
-    replaceChildren(root, h('main', { className: 'panel', children: [this.header.element, this.main, this.compare.element, this.announcer] }));
+    replaceChildren(root, h('main', { className: 'panel', children: [this.header.element, this.main, this.compare.element, this.architecture.element, this.announcer] }));
     this.watchTheme();
     this.watchKeys();
     this.scheduleRender();
@@ -114,8 +117,13 @@ export class Panel {
         break;
       }
       case 'compare':
-        this.compare.show(message.left, message.right);
-        this.main.hidden = true;
+        // A compare view of its own shows no run: no run header, and nothing to close back to.
+        this.withoutRun();
+        this.compare.show(message.left, message.right, { closable: false });
+        break;
+      case 'architecture':
+        this.withoutRun();
+        this.architecture.show(message.label, message.architecture, message.error, message.canExport);
         break;
       case 'theme':
         this.charts.retheme();
@@ -151,6 +159,11 @@ export class Panel {
     this.pendingPosition = null;
     if (this.model.runId !== undefined) this.host.setState({ runId: this.model.runId, position: this.position });
     this.scheduleRender();
+  }
+
+  private withoutRun(): void {
+    this.header.element.hidden = true;
+    this.main.hidden = true;
   }
 
   private closeCompare(): void {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { openArchitectureEditor } from './archEditor/architectureEditor';
 import { committedArchPathOf, architectureOfRun, committedArchitecture, pickTwoArchitectures } from './panel/compareArchitectures';
 import type { PanelActions, PanelController } from './panel/panelController';
 import { freeConfigName, quickPresetTemplate } from './config/templates';
@@ -95,7 +96,7 @@ export function registerCommands(context: vscode.ExtensionContext, service: RunS
       void vscode.window.showWarningMessage(`There is no architecture file yet at ${file}: it is written when a run finishes.`);
       return;
     }
-    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    await openArchitectureEditor(file);
   };
 
   const actions: PanelActions = {

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { ConfigCodeLensProvider } from './codelens/codeLensProvider';
+import { registerArchitectureEditor } from './archEditor/architectureEditor';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './config/configDiagnostics';
 import { PanelController } from './panel/panelController';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('resbuilder.runs', { treeDataProvider: tree, showCollapseAll: false }),
   );
   registerCommands(context, service, panels);
+  registerArchitectureEditor(context, service, panels);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

@@ -26,6 +26,18 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('compare'), left: ComparedArchitectureSchema, right: ComparedArchitectureSchema }),
   /** The colour theme changed; the panel re-reads the `--vscode-*` variables. */
   z.strictObject({ type: z.literal('theme') }),
+  /**
+   * One architecture drawn on its own (the `.arch.json` editor), with no run around it; sent
+   * again whenever the file changes. `error` replaces the drawing when the file does not parse.
+   */
+  z.strictObject({
+    type: z.literal('architecture'),
+    label: z.string(),
+    architecture: ArchitectureSchema.nullable(),
+    error: z.string().nullable(),
+    /** Whether the Export… button is offered (the export command is installed). */
+    canExport: z.boolean(),
+  }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
@@ -35,6 +47,10 @@ export const PanelMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('resume') }),
   z.strictObject({ type: z.literal('openArchitecture') }),
   z.strictObject({ type: z.literal('compareWithCommitted') }),
+  /** From the `.arch.json` editor: compare this file with another architecture, export it, show its text. */
+  z.strictObject({ type: z.literal('compareFile') }),
+  z.strictObject({ type: z.literal('exportFile') }),
+  z.strictObject({ type: z.literal('openText') }),
 ]);
 export type PanelMessage = z.infer<typeof PanelMessageSchema>;
 export type PanelMessageType = PanelMessage['type'];
