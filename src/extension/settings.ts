@@ -4,6 +4,8 @@ import type { RunManagerSettings } from './runs/runManager';
 
 export interface ExtensionSettings extends RunManagerSettings {
   runsFolder: string;
+  /** A panel of its own for every run instead of one per config. */
+  panelPerRun: boolean;
 }
 
 export function readSettings(): ExtensionSettings {
@@ -12,6 +14,7 @@ export function readSettings(): ExtensionSettings {
     nodePath: c.get<string>('nodePath', ''),
     defaultBackend: c.get<string>('defaultBackend', 'auto'),
     runsFolder: c.get<string>('runsFolder', ''),
+    panelPerRun: c.get<boolean>('panelPerRun', false),
     maxConcurrentRuns: Math.max(1, c.get<number>('maxConcurrentRuns', 1)),
     stopTimeoutMs: Math.max(1, c.get<number>('stopTimeoutSeconds', 30)) * 1000,
   };
