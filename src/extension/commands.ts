@@ -222,6 +222,7 @@ export function registerCommands(context: vscode.ExtensionContext, service: RunS
     );
     if (choice !== 'Delete') return;
     await fs.rm(runDir, { recursive: true, force: true });
+    panels.closeRun(runDir);
     await service.refresh();
   });
 

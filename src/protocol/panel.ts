@@ -27,6 +27,11 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   /** The colour theme changed; the panel re-reads the `--vscode-*` variables. */
   z.strictObject({ type: z.literal('theme') }),
   /**
+   * The run's trainer is not running (it died, was killed, or belongs to no process of this
+   * window) and its record has no final event: the panel shows the run as interrupted.
+   */
+  z.strictObject({ type: z.literal('trainerGone'), message: z.string(), resumable: z.boolean() }),
+  /**
    * One architecture drawn on its own (the `.arch.json` editor), with no run around it; sent
    * again whenever the file changes. `error` replaces the drawing when the file does not parse.
    */

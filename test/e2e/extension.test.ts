@@ -9,37 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
+import { readEvents, until } from './harness/runs';
 import { ARTIFACTS, closeActiveEditor, codeLens, openFile, openWorkbench, problems, runCommand, screenshot, webviewFrame, type Workbench } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
-
-function readEvents(runsDir: string): Array<{ type: string; runId: string; resumable?: boolean }> {
-  if (!fs.existsSync(runsDir)) return [];
-  const events: Array<{ type: string; runId: string; resumable?: boolean }> = [];
-  for (const run of fs.readdirSync(runsDir)) {
-    const file = path.join(runsDir, run, 'events.jsonl');
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        events.push(JSON.parse(line));
-      } catch {
-        // A line being written.
-      }
-    }
-  }
-  return events;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('ResBuilder Studio in code-server', function () {
   this.timeout(15 * 60_000);

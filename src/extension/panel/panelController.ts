@@ -3,6 +3,7 @@
  * `ready`, and the host replays the run from events.jsonl in one batch, then streams live
  * events. A serializer brings panels back after a window reload.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../protocol/events';
@@ -17,6 +18,15 @@ import { escapeHtml } from './panelHtml';
 import { panelWebviewHtml, panelWebviewOptions } from './panelWebview';
 
 export const PANEL_VIEW_TYPE = 'resbuilder.panel';
+
+function isFinalEvent(event: TrainerEvent): boolean {
+  return event.type === 'finished' || event.type === 'failed' || event.type === 'stopped';
+}
+
+/** Whether Resume has a checkpoint to continue from. */
+function hasCheckpoint(runDir: string): boolean {
+  return fs.existsSync(path.join(runDir, 'checkpoint', 'state.json'));
+}
 const PANEL_RUNS_KEY = 'resbuilder.panelRuns';
 const LIVE_BATCH_MS = 100;
 
@@ -47,8 +57,8 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     private readonly context: vscode.ExtensionContext,
     private readonly service: RunService,
   ) {
-    const subscription = service.manager.listen({ event: (run, e) => this.liveEvent(run, e) });
-    this.disposables.push({ dispose: () => subscription.dispose() });
+    const subscription = service.manager.listen({ event: (run, e) => this.liveEvent(run, e), ended: (run) => this.runEnded(run) });
+    this.disposables.push({ dispose: () => subscription.dispose() }, service.onDidChange(() => this.closeRemovedRuns()));
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
   }
 
@@ -223,6 +233,10 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     entry.pending = [];
     this.post(entry, { type: 'reset', runId, title: this.titleOf(runDir) });
     this.post(entry, { type: 'events', events });
+    if (!this.service.liveRun(runDir) && !events.some(isFinalEvent)) {
+      const why = this.service.manager.findByRunDir(runDir)?.summary.message;
+      this.post(entry, { type: 'trainerGone', message: why ?? 'The trainer of this run is not running and ended without a result (it crashed, was killed, or its editor closed).', resumable: hasCheckpoint(runDir) });
+    }
     entry.ready = true;
   }
 
@@ -242,6 +256,26 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     }
     if (event.type === 'run-started' && run.runDir) {
       for (const entry of this.open) if (entry.runDir === run.runDir) entry.panel.title = this.titleOf(run.runDir);
+    }
+  }
+
+  /** A trainer that ended without a final event: its panels show the run interrupted at once. */
+  private runEnded(run: ManagedRun): void {
+    if (!run.runDir || run.events.some(isFinalEvent)) return;
+    const message = run.summary.message ?? run.note ?? 'The trainer ended before it reported a result.';
+    for (const entry of this.open) {
+      if (entry.ready && entry.runDir === run.runDir) this.post(entry, { type: 'trainerGone', message, resumable: hasCheckpoint(run.runDir) });
+    }
+  }
+
+  /** Closes the panels of a run whose folder is gone (deleted), unless this window still runs it. */
+  closeRun(runDir: string): void {
+    for (const entry of [...this.open]) if (entry.runDir === runDir) entry.panel.dispose();
+  }
+
+  private closeRemovedRuns(): void {
+    for (const entry of [...this.open]) {
+      if (entry.runDir && !this.service.manager.findByRunDir(entry.runDir) && !fs.existsSync(entry.runDir)) entry.panel.dispose();
     }
   }
 
