@@ -8,6 +8,7 @@ import { ConfigCodeLensProvider } from './codelens/codeLensProvider';
 import { registerArchitectureEditor } from './archEditor/architectureEditor';
 import { registerCommands } from './commands';
 import { ConfigDiagnostics } from './config/configDiagnostics';
+import { registerConfigQuickFixes } from './config/quickFix';
 import { PanelController } from './panel/panelController';
 import { RunService } from './runs/runService';
 import { RunStatusBar } from './ui/statusBar';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerCommands(context, service, panels);
   registerArchitectureEditor(context, service, panels);
+  registerConfigQuickFixes(context);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

@@ -13,19 +13,10 @@ import { serializeArchitecture } from '../../src/core/arch/json';
 import { emptyNet, resnet20 } from '../../src/core/arch/seeds';
 import { parseConfigText } from '../../src/core/config/parse';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
+import { readEvents, until } from './harness/runs';
 import { ARTIFACTS, codeLens, openFile, openWorkbench, screenshot, type Workbench } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /** Runs a palette command once the workbench lists it (the extension's commands come in late). */
 async function runCommandWhenReady(page: Page, title: string): Promise<void> {
@@ -48,14 +39,32 @@ async function runCommandWhenReady(page: Page, title: string): Promise<void> {
   }
 }
 
-/** The webview frame (of several on screen) whose page shows `selector`. */
-async function frameShowing(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
-  return until(`a webview showing ${selector}`, timeoutMs, async () => {
+/** The webview frame (of several on screen) whose page shows `selector` (with `text`, when given). */
+async function frameShowing(page: Page, selector: string, timeoutMs = 60_000, text?: string | RegExp): Promise<Frame> {
+  return until(`a webview showing ${selector}${text ? ` with ${String(text)}` : ''}`, timeoutMs, async () => {
     for (const frame of page.frames()) {
-      if (await frame.locator(selector).filter({ visible: true }).count().catch(() => 0)) return frame;
+      if (await frame.locator(selector, text ? { hasText: text } : {}).filter({ visible: true }).count().catch(() => 0)) return frame;
     }
     return undefined;
   });
+}
+
+/** The pid of the trainer running `config` (a child of the extension host). */
+function trainerPid(config: string): number | undefined {
+  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  const line = ps.split('\n').find((l) => l.includes('trainer.js') && l.includes(config));
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+}
+
+function runsViewRows(page: Page): Promise<string[]> {
+  return page.locator('.monaco-list-row').filter({ visible: true }).allInnerTexts();
+}
+
+async function showRunsView(page: Page): Promise<void> {
+  // The container's title; a click on the icon of the container already shown would hide it.
+  const title = page.locator('.sidebar .composite.title .title-label', { hasText: /resbuilder/i }).filter({ visible: true });
+  if (!(await title.count())) await page.locator('.activitybar .action-item [aria-label^="ResBuilder"]').first().click();
+  await title.first().waitFor();
 }
 
 /** The labels of the open quick pick's rows. */
@@ -208,5 +217,124 @@ describe('ResBuilder Studio as a new user meets it', function () {
     await compare.locator('.compare-summary', { hasText: `−${blocks} blocks` }).waitFor({ timeout: 30_000 });
     fs.rmSync(path.join(workspace, '.git'), { recursive: true, force: true });
     fs.writeFileSync(file, serializeArchitecture(resnet20(INPUT, 10, 'standard')));
+  });
+
+  it('lists runs grouped by config with a short start time, state and result, and reuses one panel per config', async () => {
+    const runsDir = path.join(workspace, '.resbuilder', 'runs');
+    const finished = (): number => readEvents(runsDir).filter((e) => e.type === 'finished' && e.runId.startsWith('tiny-')).length;
+    for (let i = 1; i <= 2; i++) {
+      await openFile(page, 'tiny.resbuilder.yaml');
+      await codeLens(page, 'Run search').filter({ visible: true }).first().click();
+      await until(`tiny run ${i} finished`, 10 * 60_000, () => finished() === i);
+      await codeLens(page, 'Open last run').filter({ visible: true }).first().waitFor({ timeout: 60_000 });
+    }
+    // Both runs were shown in the same panel, one tab.
+    await until('one tiny panel', 30_000, async () => (await page.locator('.tab', { hasText: 'ResBuilder: tiny' }).count()) === 1);
+    // A finished run offers neither Stop nor Resume; the two epochs say which is which; the
+    // decisions list grows with the page instead of scrolling inside it.
+    const panel = await frameShowing(page, '.run-title', 60_000, 'tiny');
+    await panel.locator('.status', { hasText: 'finished' }).waitFor({ timeout: 30_000 });
+    assert.equal(await panel.locator('[data-action="stop"]').filter({ visible: true }).count(), 0, 'Stop is shown on a finished run');
+    assert.equal(await panel.locator('[data-action="resume"]').filter({ visible: true }).count(), 0, 'Resume is shown on a finished run');
+    await panel.locator('.field-label', { hasText: 'Epoch of this training' }).waitFor();
+    await panel.locator('.timeline-epoch', { hasText: /after \d+ epochs? of the whole run/ }).waitFor();
+    assert.equal(await panel.locator('.change-log').evaluate((el) => getComputedStyle(el).overflowY), 'visible');
+    await showRunsView(page);
+    const rows = await until('two tiny runs in the Runs view', 60_000, async () => {
+      const all = await runsViewRows(page);
+      return all.filter((r) => /tiny · \d\d:\d\d/.test(r)).length === 2 && all;
+    });
+    const runRows = rows.filter((r) => /tiny · \d\d:\d\d/.test(r));
+    for (const row of runRows) assert.match(row, /finished · test \d+\.\d%/);
+    assert.ok(rows.some((r) => /^tiny\s*tiny\.resbuilder\.yaml/.test(r.trim())), `no group row for tiny: ${rows.join(' | ')}`);
+    assert.ok(rows.findIndex((r) => /^tiny\s*tiny\.resbuilder\.yaml/.test(r.trim())) < rows.indexOf(runRows[0]), 'the runs are not under their config');
+    await screenshot(page, 'editor-04-runs-view');
+  });
+
+  it('ends a killed trainer\'s run everywhere within seconds, with only the actions that can work, and resumes it', async () => {
+    const runsDir = path.join(workspace, '.resbuilder', 'runs');
+    const longEvents = () => readEvents(runsDir).filter((e) => e.runId.startsWith('long-'));
+    await openFile(page, 'long.resbuilder.yaml');
+    await codeLens(page, 'Run search').filter({ visible: true }).first().click();
+    await until('the first checkpoint of the long run', 5 * 60_000, () => longEvents().some((e) => e.type === 'checkpoint'));
+    const panel = await frameShowing(page, '.run-title', 60_000, 'long');
+    await panel.locator('[data-action="stop"]').filter({ visible: true }).waitFor();
+    const pid = await until('the trainer process', 30_000, () => trainerPid('long.resbuilder.yaml'));
+    process.kill(pid, 'SIGKILL');
+
+    // The panel, the CodeLens, the status bar and the Runs view all say so within seconds.
+    await panel.locator('.status', { hasText: 'interrupted' }).waitFor({ timeout: 10_000 });
+    await panel.locator('.run-message', { hasText: /SIGKILL/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await panel.locator('[data-action="stop"]').filter({ visible: true }).count(), 0, 'Stop is offered for a dead trainer');
+    await panel.locator('[data-action="resume"]').filter({ visible: true }).waitFor({ timeout: 10_000 });
+    await openFile(page, 'long.resbuilder.yaml');
+    await codeLens(page, 'Resume').filter({ visible: true }).first().waitFor({ timeout: 10_000 });
+    assert.equal(await codeLens(page, 'Stop').filter({ visible: true }).count(), 0);
+    assert.equal(await page.locator('.statusbar-item', { hasText: 'ResBuilder:' }).count(), 0, 'the status bar still shows a run');
+    await showRunsView(page);
+    await until('the long run not running in the Runs view', 10_000, async () => (await runsViewRows(page)).some((r) => /long · .*resumable/.test(r)));
+    await screenshot(page, 'editor-05-interrupted');
+
+    // Resume finds the run and continues it in the same folder.
+    const runId = longEvents().find((e) => e.type === 'run-started')!.runId;
+    await codeLens(page, 'Resume').filter({ visible: true }).first().click();
+    await until('the resumed run', 3 * 60_000, () => longEvents().some((e) => e.type === 'run-started' && e.resumed === true && e.runId === runId));
+    await until('an epoch after the resume', 5 * 60_000, () => {
+      const all = longEvents();
+      const resumedAt = all.findIndex((e) => e.type === 'run-started' && e.resumed === true);
+      return all.slice(resumedAt).some((e) => e.type === 'epoch');
+    });
+
+    // Stopped from the editor: the panel says why and what Resume does.
+    await openFile(page, 'long.resbuilder.yaml');
+    await codeLens(page, 'Stop').filter({ visible: true }).first().click();
+    await until('the stop', 3 * 60_000, () => longEvents().filter((e) => e.type === 'stopped').length === 1);
+    const stopped = await frameShowing(page, '.run-message', 60_000, 'Stopped: stopped from the editor. Resume continues from the last checkpoint.');
+    assert.equal(await stopped.locator('[data-action="stop"]').filter({ visible: true }).count(), 0);
+    await stopped.locator('[data-action="resume"]').filter({ visible: true }).click();
+    await until('the second resume', 3 * 60_000, () => longEvents().filter((e) => e.type === 'run-started' && e.resumed === true).length === 2);
+    await until('an epoch after the second resume', 5 * 60_000, () => {
+      const all = longEvents();
+      const lastStart = all.map((e) => e.type).lastIndexOf('run-started');
+      return all.slice(lastStart).some((e) => e.type === 'epoch');
+    });
+
+    // Its folder removed mid-run: the trainer stops with a message that says so.
+    fs.rmSync(path.join(runsDir, runId), { recursive: true, force: true });
+    const gone = await frameShowing(page, '.run-message', 3 * 60_000, /was removed/);
+    await gone.locator('.status', { hasText: 'failed' }).waitFor({ timeout: 10_000 });
+    assert.equal(await gone.locator('[data-action="stop"]').filter({ visible: true }).count(), 0);
+    assert.equal(await gone.locator('[data-action="resume"]').filter({ visible: true }).count(), 0);
+    await until('the trainer to exit', 30_000, () => trainerPid('long.resbuilder.yaml') === undefined);
+    await screenshot(page, 'editor-06-folder-removed');
+  });
+
+  it('closes a deleted run\'s panel', async () => {
+    await showRunsView(page);
+    await page.locator('.monaco-list-row', { hasText: /tiny · \d\d:\d\d/ }).first().click();
+    const tab = page.locator('.tab', { hasText: 'ResBuilder: tiny' });
+    await tab.waitFor({ timeout: 30_000 });
+    const runId = /tiny-\d{8}-\d{6}-[0-9a-f]+/.exec((await tab.getAttribute('aria-label')) ?? (await tab.innerText()))![0];
+    await runCommandWhenReady(page, 'ResBuilder: Delete Run…');
+    await pickRow(page, runId);
+    await page.locator('.dialog-buttons a, .dialog-buttons button', { hasText: 'Delete' }).first().click();
+    await page.locator('.tab', { hasText: 'ResBuilder: tiny' }).waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(fs.existsSync(path.join(workspace, '.resbuilder', 'runs', runId)), false);
+  });
+
+  it('fixes a misspelt key with the quick fix of its "did you mean"', async () => {
+    fs.writeFileSync(path.join(workspace, 'typo.resbuilder.yaml'), 'preset: quick\ndataset:\n  source: mnist\n  validationSpilt: 0.2\n');
+    await openFile(page, 'typo.resbuilder.yaml');
+    const typo = page.locator('.monaco-editor .view-line', { hasText: 'validationSpilt' }).filter({ visible: true }).first();
+    await typo.waitFor();
+    await page.locator('.squiggly-error').first().waitFor({ timeout: 60_000 });
+    await typo.click();
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "validationSplit"' });
+    await fix.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'editor-07-quick-fix');
+    await fix.click();
+    await page.locator('.monaco-editor .view-line', { hasText: /validationSplit:\s0\.2/ }).filter({ visible: true }).waitFor({ timeout: 30_000 });
+    await page.locator('.squiggly-error').waitFor({ state: 'detached', timeout: 30_000 });
   });
 });
