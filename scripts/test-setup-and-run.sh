@@ -10,6 +10,8 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev chromium libkrb5-dev ripgrep python3 make g++ >/dev/null
+# git: the end-to-end compare test commits an .arch.json and reads it back from git HEAD.
+$SUDO apt-get install -y -qq --no-install-recommends git >/dev/null
 
 npm ci --no-audit --no-fund
 npm test
