@@ -93,6 +93,8 @@ describe('ResBuilder Studio as a new user meets it', function () {
     }
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-editor-'));
     for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(workspace, f));
+    // Written before the workbench starts, so Quick Open knows it.
+    fs.writeFileSync(path.join(workspace, 'typo.resbuilder.yaml'), 'preset: quick\ndataset:\n  source: mnist\n  validationSpilt: 0.2\n');
     server = await startCodeServer({ workspace, settings: { 'resbuilder.stopTimeoutSeconds': 60 } });
     workbench = await openWorkbench(server.url);
     page = workbench.page;
@@ -279,10 +281,10 @@ describe('ResBuilder Studio as a new user meets it', function () {
     const runId = longEvents().find((e) => e.type === 'run-started')!.runId;
     await codeLens(page, 'Resume').filter({ visible: true }).first().click();
     await until('the resumed run', 3 * 60_000, () => longEvents().some((e) => e.type === 'run-started' && e.resumed === true && e.runId === runId));
-    await until('an epoch after the resume', 5 * 60_000, () => {
+    await until('training after the resume', 5 * 60_000, () => {
       const all = longEvents();
       const resumedAt = all.findIndex((e) => e.type === 'run-started' && e.resumed === true);
-      return all.slice(resumedAt).some((e) => e.type === 'epoch');
+      return all.slice(resumedAt).some((e) => e.type === 'epoch-progress');
     });
 
     // Stopped from the editor: the panel says why and what Resume does.
@@ -293,10 +295,10 @@ describe('ResBuilder Studio as a new user meets it', function () {
     assert.equal(await stopped.locator('[data-action="stop"]').filter({ visible: true }).count(), 0);
     await stopped.locator('[data-action="resume"]').filter({ visible: true }).click();
     await until('the second resume', 3 * 60_000, () => longEvents().filter((e) => e.type === 'run-started' && e.resumed === true).length === 2);
-    await until('an epoch after the second resume', 5 * 60_000, () => {
+    await until('training after the second resume', 5 * 60_000, () => {
       const all = longEvents();
       const lastStart = all.map((e) => e.type).lastIndexOf('run-started');
-      return all.slice(lastStart).some((e) => e.type === 'epoch');
+      return all.slice(lastStart).some((e) => e.type === 'epoch-progress');
     });
 
     // Its folder removed mid-run: the trainer stops with a message that says so.
@@ -323,7 +325,6 @@ describe('ResBuilder Studio as a new user meets it', function () {
   });
 
   it('fixes a misspelt key with the quick fix of its "did you mean"', async () => {
-    fs.writeFileSync(path.join(workspace, 'typo.resbuilder.yaml'), 'preset: quick\ndataset:\n  source: mnist\n  validationSpilt: 0.2\n');
     await openFile(page, 'typo.resbuilder.yaml');
     const typo = page.locator('.monaco-editor .view-line', { hasText: 'validationSpilt' }).filter({ visible: true }).first();
     await typo.waitFor();
