@@ -334,7 +334,8 @@ describe('ResBuilder Studio as a new user meets it', function () {
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "validationSplit"' });
     await fix.waitFor({ timeout: 30_000 });
     await screenshot(page, 'editor-07-quick-fix');
-    await fix.click();
+    // The menu's own pointer shield takes clicks while it animates; Enter applies the focused fix.
+    await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-line', { hasText: /validationSplit:\s0\.2/ }).filter({ visible: true }).waitFor({ timeout: 30_000 });
     await page.locator('.squiggly-error').waitFor({ state: 'detached', timeout: 30_000 });
   });
