@@ -14,6 +14,8 @@ $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev chromium libkrb
 $SUDO apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
 # slurm-wlm and munge: the Slurm tests start a real one-node cluster (scripts/slurm-test-cluster.sh).
 $SUDO apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+# git: the end-to-end compare test commits an .arch.json and reads it back from git HEAD.
+$SUDO apt-get install -y -qq --no-install-recommends git >/dev/null
 
 npm ci --no-audit --no-fund
 npm test

@@ -25,11 +25,12 @@ export class CompareView {
       children: [h('div', { className: 'compare-header', children: [this.heading, this.closeButton] }), this.body],
     });
     this.element.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') onClose();
+      if (event.key === 'Escape' && !this.closeButton.hidden) onClose();
     });
   }
 
-  show(left: ComparedArchitecture, right: ComparedArchitecture): void {
+  show(left: ComparedArchitecture, right: ComparedArchitecture, options: { closable?: boolean } = {}): void {
+    this.closeButton.hidden = options.closable === false;
     const diff = diffArchitectures(left.architecture, right.architecture);
     const items = diffItems(diff);
     const column = (side: ComparedArchitecture, other: ComparedArchitecture, which: 'left' | 'right'): HTMLElement => {
@@ -55,7 +56,7 @@ export class CompareView {
       h('div', { className: 'compare-columns', children: [column(left, right, 'left'), column(right, left, 'right')] }),
     );
     this.element.hidden = false;
-    this.closeButton.focus({ preventScroll: true });
+    if (!this.closeButton.hidden) this.closeButton.focus({ preventScroll: true });
   }
 
   hide(): void {

@@ -11,9 +11,9 @@ import { formatCount, formatDuration, formatFlops, formatPercent } from '../src/
 import { icon, type IconName } from './icons';
 import type { RunModel, Snapshot } from './run-model';
 
-type Action = Exclude<PanelMessageType, 'ready'>;
+type Action = Extract<PanelMessageType, 'stop' | 'resume' | 'openArchitecture' | 'compareWithCommitted' | 'export'>;
 
-const STATUS_LABEL = { waiting: 'waiting for events', running: 'running', finished: 'finished', failed: 'failed', stopped: 'stopped' } as const;
+const STATUS_LABEL = { waiting: 'waiting for events', running: 'running', finished: 'finished', failed: 'failed', stopped: 'stopped', interrupted: 'interrupted' } as const;
 
 /** Writes text only when it differs: every write invalidates layout, even of the same text. */
 function setText(el: HTMLElement, text: string): void {
@@ -24,6 +24,12 @@ function field(label: string, wide = false): { el: HTMLElement; value: HTMLEleme
   const value = h('dd', { className: 'field-value', text: '–' });
   const el = h('div', { className: wide ? 'field field--wide' : 'field', children: [h('dt', { className: 'field-label', text: label }), value] });
   return { el, value };
+}
+
+/** What a stopped run's header says: why it stopped and what Resume can do. */
+export function stoppedText(reason: string | null, resumable: boolean): string {
+  const why = reason ? `Stopped: ${reason}.` : 'Stopped.';
+  return resumable ? `${why} Resume continues from the last checkpoint.` : `${why} There is no checkpoint to resume from; run it again.`;
 }
 
 export class HeaderView {
@@ -40,7 +46,8 @@ export class HeaderView {
   private readonly fields = {
     phase: field('Phase', true),
     position: field('Cycle / step'),
-    epoch: field('Epoch'),
+    // The epoch within the training under way (a search runs many), not of the whole run.
+    epoch: field('Epoch of this training'),
     metrics: field('Accuracy'),
     backend: field('Backend'),
     dataset: field('Dataset', true),
@@ -92,17 +99,21 @@ export class HeaderView {
     });
   }
 
-  render(model: RunModel, shown: Snapshot | undefined, title: string): void {
+  /** `gone`: the host reports no trainer behind a run whose record has not ended. */
+  render(model: RunModel, shown: Snapshot | undefined, title: string, gone: { message: string; resumable: boolean } | null = null): void {
     setText(this.title, title || model.runId || 'ResBuilder run');
-    this.status.className = `status status--${model.status}`;
-    setText(this.status, STATUS_LABEL[model.status]);
+    const interrupted = gone !== null && (model.status === 'running' || model.status === 'waiting');
+    const status = interrupted ? 'interrupted' : model.status;
+    const resumable = interrupted ? gone.resumable : model.resumable;
+    this.status.className = `status status--${status === 'interrupted' ? 'failed' : status}`;
+    setText(this.status, STATUS_LABEL[status]);
 
-    const msg = [model.statusMessage, model.hint].filter(Boolean).join(' — ');
-    const log = model.status === 'running' && model.lastLog ? `${model.lastLog.level}: ${model.lastLog.message}` : '';
+    const msg = interrupted ? gone.message : status === 'stopped' ? stoppedText(model.statusMessage, resumable) : [model.statusMessage, model.hint].filter(Boolean).join(' — ');
+    const log = status === 'running' && model.lastLog ? `${model.lastLog.level}: ${model.lastLog.message}` : '';
     const text = msg || log;
     this.message.hidden = !text;
     setText(this.message, text);
-    this.message.className = `run-message run-message--${model.status === 'failed' || model.lastLog?.level === 'error' ? 'error' : 'info'}`;
+    this.message.className = `run-message run-message--${status === 'failed' || interrupted || model.lastLog?.level === 'error' ? 'error' : 'info'}`;
 
     const f = this.fields;
     setText(f.phase.value, model.phase ? model.phase.label : '–');
@@ -137,12 +148,20 @@ export class HeaderView {
     setText(t.params.value, shown ? formatCount(shown.params) : '–');
     setText(t.flops.value, shown ? formatFlops(shown.flops) : '–');
 
-    this.setEnabled('stop', model.status === 'running');
-    this.setEnabled('resume', (model.status === 'stopped' || model.status === 'failed') && model.resumable);
+    // Only the actions that can work are shown: Stop while a trainer runs, Resume when a
+    // checkpoint waits; a finished run has neither.
+    this.setShown('stop', status === 'running');
+    this.setShown('resume', (status === 'stopped' || status === 'failed' || status === 'interrupted') && resumable);
     this.setEnabled('openArchitecture', model.snapshots.length > 0);
     this.setEnabled('compareWithCommitted', model.snapshots.length > 0);
     // Only a finished run has the trained weights the export needs.
     this.setEnabled('export', model.status === 'finished');
+  }
+
+  private setShown(action: Action, shown: boolean): void {
+    const b = this.buttons[action];
+    if (b.hidden === !shown) return;
+    b.hidden = !shown;
   }
 
   private setEnabled(action: Action, enabled: boolean): void {

@@ -4,6 +4,7 @@
  * animation frame, touching only the parts whose data changed.
  */
 import type { Architecture } from '../src/core/arch/types';
+import { ArchitectureView } from './architecture-view';
 import { parseHostMessage, type HostMessage } from '../src/protocol/panel';
 import { ChangesView } from './changes-view';
 import { changeMarkers, RunCharts } from './charts';
@@ -44,12 +45,15 @@ export class Panel {
   private renderedOnce = false;
   private ingestMs = 0;
   private generation = 0;
+  /** Set when the host reports the trainer gone without a final event. */
+  private trainerGone: { message: string; resumable: boolean } | null = null;
 
   private readonly header: HeaderView;
   private readonly timeline: TimelineView;
   private readonly changes: ChangesView;
   private readonly charts = new RunCharts();
   private readonly compare: CompareView;
+  private readonly architecture: ArchitectureView;
   private readonly stack = h('div', { className: 'stack', attrs: { role: 'region', 'aria-label': 'Residual stack', tabindex: -1 } });
   private readonly announcer = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
   private readonly main: HTMLElement;
@@ -65,6 +69,7 @@ export class Panel {
     );
     this.changes = new ChangesView((index) => this.seek(index));
     this.compare = new CompareView(() => this.closeCompare());
+    this.architecture = new ArchitectureView((action) => this.host.post({ type: action }));
     attachStackKeyboard(this.stack);
 
     this.main = h('div', {
@@ -82,7 +87,7 @@ export class Panel {
         }),
       ],
     });
-    replaceChildren(root, h('main', { className: 'panel', children: [this.header.element, this.main, this.compare.element, this.announcer] }));
+    replaceChildren(root, h('main', { className: 'panel', children: [this.header.element, this.main, this.compare.element, this.architecture.element, this.announcer] }));
     this.watchTheme();
     this.watchKeys();
     this.scheduleRender();
@@ -104,6 +109,8 @@ export class Panel {
         break;
       case 'events': {
         const live = this.renderedOnce && this.model.snapshots.length > 0;
+        // A resumed trainer announces itself again: the run is alive once more.
+        if (message.events.some((e) => e.type === 'run-started')) this.trainerGone = null;
         const result = this.model.ingest(message.events);
         for (const warning of result.warnings) console.warn(LOG_PREFIX, warning);
         if (this.pendingPosition !== null && this.model.snapshots.length > this.pendingPosition) {
@@ -114,8 +121,17 @@ export class Panel {
         break;
       }
       case 'compare':
-        this.compare.show(message.left, message.right);
-        this.main.hidden = true;
+        // A compare view of its own shows no run: no run header, and nothing to close back to.
+        this.withoutRun();
+        this.compare.show(message.left, message.right, { closable: false });
+        break;
+      case 'architecture':
+        this.withoutRun();
+        this.architecture.show(message.label, message.architecture, message.error, message.canExport);
+        break;
+      case 'trainerGone':
+        this.trainerGone = { message: message.message, resumable: message.resumable };
+        this.model.dirty.header = true;
         break;
     }
     this.ingestMs += performance.now() - started;
@@ -124,6 +140,7 @@ export class Panel {
 
   private reset(runId: string, title: string): void {
     this.model = new RunModel(runId, title);
+    this.trainerGone = null;
     this.title = title;
     this.position = null;
     this.generation++;
@@ -150,6 +167,11 @@ export class Panel {
     this.scheduleRender();
   }
 
+  private withoutRun(): void {
+    this.header.element.hidden = true;
+    this.main.hidden = true;
+  }
+
   private closeCompare(): void {
     this.compare.hide();
     this.main.hidden = false;
@@ -172,7 +194,7 @@ export class Panel {
     const live = this.position === null;
     const indexChanged = `${this.generation}:${index}:${model.snapshots.length}` !== this.timelineKey;
 
-    if (model.dirty.header || indexChanged) this.header.render(model, shown, this.title);
+    if (model.dirty.header || indexChanged) this.header.render(model, shown, this.title, this.trainerGone);
     if (model.dirty.snapshots || model.dirty.changes || indexChanged) {
       this.timelineKey = `${this.generation}:${index}:${model.snapshots.length}`;
       this.timeline.render(model, Math.max(0, index), live);

@@ -3,6 +3,7 @@
  * input, stem, stages grouped by resolution, blocks with their convs, and the head. Shapes come
  * from resolveArchitecture so the panel shows what the trainer builds. Pure: no DOM.
  */
+import { stagesOf } from '../src/core/search/stages';
 import type { Architecture, Layer } from '../src/core/arch/types';
 import { resolveArchitecture, type ResolvedArchitecture, type ResolvedLayer, type Shape } from '../src/core/arch/resolve';
 import { layerWidth, mergeLayers, type MergedLayer, type RowStatus } from './compare';
@@ -169,6 +170,7 @@ function assemble(
     if (isPool(item)) afterPool = true;
   }
   sections.push({ kind: 'head', title: 'Head', items: items.slice(headStart), blocks: 0 });
+  numberStagesAsTheSearch(arch, sections);
   for (const section of sections) section.blocks = section.items.filter((i) => i.kind === 'block' && i.status !== ghost).length;
 
   return {
@@ -180,6 +182,28 @@ function assemble(
     blockCount: arch.skips.length,
     headInShape: resolved.headInShape,
   };
+}
+
+/**
+ * Stage numbers as the search counts them (the stages an insertion draws from, which its
+ * decision text names), so a block's stage number matches its decision and does not shift
+ * when blocks come or go. Where one search stage spans several resolutions, each resolution
+ * keeps a section of its own under the same number.
+ */
+function numberStagesAsTheSearch(arch: Architecture, sections: StackSection[]): void {
+  const stageOf = new Map(stagesOf(arch).flatMap((stage) => stage.layerIds.map((id) => [id, stage.index] as const)));
+  const firstLayerId = (item: StackItem): string => (item.kind === 'block' ? item.layers[0].layer.id : item.layer.id);
+  // A removed (ghost) row is not in `arch`: it belongs to the stage of the row before it.
+  let current = 0;
+  for (const section of sections) {
+    let number: number | undefined;
+    for (const item of section.items) {
+      const index = stageOf.get(firstLayerId(item));
+      if (index !== undefined) current = index;
+      number ??= current;
+    }
+    if (section.kind === 'stage') section.title = `Stage ${(number ?? current) + 1}`;
+  }
 }
 
 /**

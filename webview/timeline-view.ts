@@ -116,7 +116,7 @@ export class TimelineView {
       h('span', { className: 'timeline-position', text: position }),
       h('span', { className: 'timeline-title', text: title }),
       where ? h('span', { className: 'timeline-where', text: where.slice(3) }) : null,
-      snapshot ? h('span', { className: 'timeline-epoch', text: `after epoch ${snapshot.epochsDone}` }) : null,
+      snapshot ? h('span', { className: 'timeline-epoch', text: `after ${snapshot.epochsDone} epoch${snapshot.epochsDone === 1 ? '' : 's'} of the whole run` }) : null,
     );
     if (count !== this.tickCount) this.renderTicks(model);
   }

@@ -6,9 +6,11 @@
 import * as vscode from 'vscode';
 import { ConfigCodeLensProvider } from './codelens/codeLensProvider';
 import { registerBackendCommands } from './backends/backendCommands';
+import { registerArchitectureEditor } from './archEditor/architectureEditor';
 import { registerCommands } from './commands';
 import { registerExportCommands } from './export/exportCommands';
 import { ConfigDiagnostics } from './config/configDiagnostics';
+import { registerConfigQuickFixes } from './config/quickFix';
 import { PanelController } from './panel/panelController';
 import { RunService } from './runs/runService';
 import { RunStatusBar } from './ui/statusBar';
@@ -37,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerBackendCommands(context, service);
   registerExportCommands(context);
   registerSlurmCommands(context);
+  registerArchitectureEditor(context, service, panels);
+  registerConfigQuickFixes(context);
 }
 
 /** Stops every run so no trainer outlives the window; each writes a checkpoint first. */

@@ -6,6 +6,8 @@ export interface ExtensionSettings extends RunManagerSettings {
   runsFolder: string;
   /** A folder holding @tensorflow/tfjs-node(-gpu), looked in first (docs/gpu.md). */
   backendModulesPath: string;
+  /** A panel of its own for every run instead of one per config. */
+  panelPerRun: boolean;
 }
 
 export function readSettings(): ExtensionSettings {
@@ -15,6 +17,7 @@ export function readSettings(): ExtensionSettings {
     defaultBackend: c.get<string>('defaultBackend', 'auto'),
     runsFolder: c.get<string>('runsFolder', ''),
     backendModulesPath: c.get<string>('backendModulesPath', ''),
+    panelPerRun: c.get<boolean>('panelPerRun', false),
     maxConcurrentRuns: Math.max(1, c.get<number>('maxConcurrentRuns', 1)),
     stopTimeoutMs: Math.max(1, c.get<number>('stopTimeoutSeconds', 30)) * 1000,
   };

@@ -24,6 +24,23 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   /** A replay batch or live events, in stream order (by `seq`). Already-seen seqs are skipped. */
   z.strictObject({ type: z.literal('events'), events: z.array(TrainerEventSchema) }),
   z.strictObject({ type: z.literal('compare'), left: ComparedArchitectureSchema, right: ComparedArchitectureSchema }),
+  /**
+   * The run's trainer is not running (it died, was killed, or belongs to no process of this
+   * window) and its record has no final event: the panel shows the run as interrupted.
+   */
+  z.strictObject({ type: z.literal('trainerGone'), message: z.string(), resumable: z.boolean() }),
+  /**
+   * One architecture drawn on its own (the `.arch.json` editor), with no run around it; sent
+   * again whenever the file changes. `error` replaces the drawing when the file does not parse.
+   */
+  z.strictObject({
+    type: z.literal('architecture'),
+    label: z.string(),
+    architecture: ArchitectureSchema.nullable(),
+    error: z.string().nullable(),
+    /** Whether the Export… button is offered (the export command is installed). */
+    canExport: z.boolean(),
+  }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
@@ -35,6 +52,10 @@ export const PanelMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('compareWithCommitted') }),
   /** Export the finished run's network (ONNX / PyTorch) next to its `.arch.json`. */
   z.strictObject({ type: z.literal('export') }),
+  /** From the `.arch.json` editor: compare this file with another architecture, export it, show its text. */
+  z.strictObject({ type: z.literal('compareFile') }),
+  z.strictObject({ type: z.literal('exportFile') }),
+  z.strictObject({ type: z.literal('openText') }),
 ]);
 export type PanelMessage = z.infer<typeof PanelMessageSchema>;
 export type PanelMessageType = PanelMessage['type'];

@@ -32,7 +32,8 @@ const sections = (m: StackModel): string[] => m.sections.map((s) => `${s.title}$
 describe('stack layout (webview/stack-layout)', () => {
   it('splits a network into stem, stages by resolution, and head', () => {
     const model = layoutStack(resnetLike());
-    assert.deepEqual(sections(model), ['Stem 16×16: stem pool1', 'Stage 1 8×8: [A]', 'Stage 2 4×4: [B]', 'Head: pool2 fc']);
+    // A and B are one stage for the search (the one its pool opens), at two resolutions.
+    assert.deepEqual(sections(model), ['Stem 16×16: stem pool1', 'Stage 2 8×8: [A]', 'Stage 2 4×4: [B]', 'Head: pool2 fc']);
     assert.equal(model.blockCount, 2);
     assert.equal(model.maxConvWidth, 32);
     assert.equal(model.maxDenseUnits, 100);
@@ -81,7 +82,21 @@ describe('stack layout (webview/stack-layout)', () => {
     assert.deepEqual([row(l, 'b2').width, row(l, 'b2').fromWidth], [32, undefined]);
     assert.deepEqual([row(r, 'b2').width, row(r, 'b2').fromWidth], [20, 32]);
     // The left column holds block A, so its stage counts it; the merged view shows it as a ghost.
-    assert.equal(l.sections.find((s) => s.title === 'Stage 1')!.blocks, 1);
-    assert.equal(layoutStack(right, left).sections.find((s) => s.title === 'Stage 1')!.blocks, 0);
+    assert.equal(l.sections.find((s) => s.title === 'Stage 2')!.blocks, 1);
+    assert.equal(layoutStack(right, left).sections.find((s) => s.title === 'Stage 2')!.blocks, 0);
+  });
+
+  it('numbers stages as the search does, so a block keeps its stage number when another is inserted before it', () => {
+    const before = resnetLike();
+    const stageOfBlock = (m: StackModel, id: string): string => m.sections.find((sec) => sec.items.some((i) => i.kind === 'block' && i.id === id))!.title;
+    assert.equal(stageOfBlock(layoutStack(before), 'A'), 'Stage 2');
+    // A block after the stem, before the pool: the search's stage 1 ("stage 1 of 3" in its decision).
+    const after: Architecture = JSON.parse(JSON.stringify(before));
+    after.layers.splice(1, 0, { kind: 'conv', id: 'x1', width: 16, kernel: 3, stride: 1, origin: 'inserted', insertedAt: 0 }, { kind: 'conv', id: 'x2', width: 16, kernel: 3, stride: 1, origin: 'inserted', insertedAt: 0 });
+    after.skips.push({ id: 'X', from: 'x1', to: 'x2' });
+    const model = layoutStack(after, before);
+    assert.equal(stageOfBlock(model, 'X'), 'Stage 1');
+    assert.equal(stageOfBlock(model, 'A'), 'Stage 2');
+    assert.equal(stageOfBlock(model, 'B'), 'Stage 2');
   });
 });

@@ -44,6 +44,11 @@ export function describeDiagnostic(d: ConfigDiagnostic): string {
   return `${where}${d.message}${hint}`;
 }
 
+/** The suggestion `describeDiagnostic` put into a message, for a quick fix that applies it. */
+export function suggestionInMessage(message: string): string | undefined {
+  return /\(did you mean "([^"]+)"\?\)$/.exec(message)?.[1];
+}
+
 /** `file:LINE:COL: error: dataset.validationSplit: expected …, got …`, 1-based for people and terminals. */
 export function formatDiagnostic(d: ConfigDiagnostic, file: string): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.severity}: ${describeDiagnostic(d)}`;

@@ -71,7 +71,7 @@ export function decideDeletion(input: DeletionInput): DeletionResult {
       ? 'first step of the cycle, so the momentum gate does not apply'
       : gate.previousAccuracy === null
         ? 'no previous accuracy for the momentum gate'
-        : `accuracy change ${gate.accuracy - gate.previousAccuracy >= 0 ? '+' : ''}${fmt(gate.accuracy - gate.previousAccuracy)} is within the gate threshold ${fmt(gate.threshold)}`;
+        : gateNoteFor(gate.accuracy - gate.previousAccuracy, gate.threshold);
 
   const marked = Object.entries(tested).filter(([, m]) => m < threshold);
   if (marked.length === 0) {
@@ -107,4 +107,18 @@ export function decideDeletion(input: DeletionInput): DeletionResult {
         ` (layers ${removal.removedLayerIds.map((l) => `"${l}"`).join(', ')}): mean |W| below ${fmt(threshold)} for ${why}; ${gateNote}.`,
     },
   };
+}
+
+/** Accuracy fractions as points: 0.1035 → "10.35". */
+function points(fraction: number): string {
+  return (fraction * 100).toFixed(2).replace(/\.?0+$/, '');
+}
+
+/**
+ * Why the momentum gate let a deletion through, in points: a drop is no gain at all (it is not
+ * "within" a threshold), a small gain is one no larger than the gate's.
+ */
+export function gateNoteFor(change: number, threshold: number): string {
+  if (change < 0) return `accuracy fell by ${points(-change)} points; the momentum gate holds deletions back only after a gain above ${points(threshold)} points`;
+  return `accuracy rose by ${points(change)} points, not more than the momentum gate's ${points(threshold)} points`;
 }

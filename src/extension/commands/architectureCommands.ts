@@ -7,6 +7,7 @@ import { latestRunOf } from '../runs/runCatalog';
 import { archPathFor } from '../runs/runPaths';
 import type { RunService } from '../runs/runService';
 import { configOf, pickConfig, registerCommand, runDirOf, type Target } from './commandTargets';
+import { openArchitectureEditor } from '../archEditor/architectureEditor';
 
 /** Opens the architecture file of a run folder, or of a config (asking for one when none is given). */
 export async function openArchitecture(service: RunService, target: Target): Promise<void> {
@@ -27,7 +28,7 @@ export async function openArchitecture(service: RunService, target: Target): Pro
     void vscode.window.showWarningMessage(`There is no architecture file yet at ${file}: it is written when a run finishes.`);
     return;
   }
-  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+  await openArchitectureEditor(file);
 }
 
 export function registerArchitectureCommands(context: vscode.ExtensionContext, service: RunService, panels: PanelController): void {

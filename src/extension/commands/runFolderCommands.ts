@@ -41,6 +41,7 @@ export function registerRunFolderCommands(context: vscode.ExtensionContext, serv
     );
     if (choice !== 'Delete') return;
     await fs.rm(runDir, { recursive: true, force: true });
+    panels.closeRun(runDir);
     await service.refresh();
   });
 

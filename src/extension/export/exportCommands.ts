@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildTrainerLaunch, describeLaunch } from '../runs/trainerLaunch';
 import { eventsFileOf } from '../runs/runPaths';
-import { parseEventLog, summarizeEvents } from '../runs/runSummary';
+import { parseEventLog } from '../../protocol/run-stream/event-log';
+import { summarizeEvents } from '../../protocol/run-stream/run-summary';
 import { readSettings } from '../settings';
 
 export const EXPORT_COMMAND = 'resbuilder.export';

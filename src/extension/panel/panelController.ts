@@ -3,7 +3,7 @@
  * `ready`, and the host replays the run from events.jsonl in one batch, then streams live
  * events. A serializer brings panels back after a window reload.
  */
-import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../protocol/events';
@@ -12,10 +12,21 @@ import { parsePanelMessage, type ComparedArchitecture, type HostMessage, type Pa
 import { readRunEvents } from '../runs/runCatalog';
 import type { ManagedRun } from '../runs/runManager';
 import { configName } from '../runs/runPaths';
+import { readSettings } from '../settings';
 import type { RunService } from '../runs/runService';
-import { buildPanelHtml, escapeHtml, makeNonce } from './panelHtml';
+import { escapeHtml } from './panelHtml';
+import { panelWebviewHtml, panelWebviewOptions } from './panelWebview';
 
 export const PANEL_VIEW_TYPE = 'resbuilder.panel';
+
+function isFinalEvent(event: TrainerEvent): boolean {
+  return event.type === 'finished' || event.type === 'failed' || event.type === 'stopped';
+}
+
+/** Whether Resume has a checkpoint to continue from. */
+function hasCheckpoint(runDir: string): boolean {
+  return fs.existsSync(path.join(runDir, 'checkpoint', 'state.json'));
+}
 const PANEL_RUNS_KEY = 'resbuilder.panelRuns';
 const LIVE_BATCH_MS = 100;
 
@@ -47,17 +58,13 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     private readonly context: vscode.ExtensionContext,
     private readonly service: RunService,
   ) {
-    const subscription = service.manager.listen({ event: (run, e) => this.liveEvent(run, e) });
-    this.disposables.push({ dispose: () => subscription.dispose() });
+    const subscription = service.manager.listen({ event: (run, e) => this.liveEvent(run, e), ended: (run) => this.runEnded(run) });
+    this.disposables.push({ dispose: () => subscription.dispose() }, service.onDidChange(() => this.closeRemovedRuns()));
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
   }
 
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
-    };
+    return panelWebviewOptions(this.context.extensionUri);
   }
 
   private titleOf(runDir: string): string {
@@ -68,9 +75,10 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
 
   /** Shows (or creates) the panel of a run. */
   showRun(runDir: string, options: { preserveFocus?: boolean } = {}): void {
-    const existing = [...this.open].find((p) => p.runDir === runDir);
+    const existing = [...this.open].find((p) => p.runDir === runDir) ?? (readSettings().panelPerRun ? undefined : this.panelOfSameConfig(runDir));
     if (existing) {
-      existing.panel.reveal(undefined, options.preserveFocus);
+      if (existing.runDir !== runDir) this.retarget(existing, runDir);
+      existing.panel.reveal(existing.panel.viewColumn, options.preserveFocus);
       return;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -82,8 +90,37 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     this.attach(panel, runDir, null);
   }
 
+  private configOf(runDir: string): string | null {
+    return this.service.summaryOf(runDir)?.configPath ?? this.service.manager.findByRunDir(runDir)?.configPath ?? null;
+  }
+
+  /** The panel showing another run of the same config: one panel per config unless `resbuilder.panelPerRun`. */
+  private panelOfSameConfig(runDir: string): OpenPanel | undefined {
+    const config = this.configOf(runDir);
+    if (!config) return undefined;
+    return [...this.open].find((p) => p.runDir !== null && p.compare === null && this.configOf(p.runDir) === config);
+  }
+
+  /** Points a run panel at another run: its page starts over with that run's events. */
+  private retarget(entry: OpenPanel, runDir: string): void {
+    entry.runDir = runDir;
+    entry.panel.title = this.titleOf(runDir);
+    void this.remember(runDir);
+    if (entry.ready) void this.replay(entry);
+  }
+
+  /** Shows a comparison in the one compare view, which is reused where it is. */
   showCompare(left: ComparedArchitecture, right: ComparedArchitecture): void {
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `ResBuilder: ${left.label} ↔ ${right.label}`, vscode.ViewColumn.Beside, this.webviewOptions());
+    const title = `ResBuilder: ${left.label} ↔ ${right.label}`;
+    const existing = [...this.open].find((p) => p.compare !== null);
+    if (existing) {
+      existing.compare = { left, right };
+      existing.panel.title = title;
+      existing.panel.reveal(existing.panel.viewColumn);
+      if (existing.ready) this.post(existing, { type: 'compare', left, right });
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, vscode.ViewColumn.Beside, this.webviewOptions());
     this.attach(panel, null, { left, right });
   }
 
@@ -136,14 +173,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
   }
 
   private html(webview: vscode.Webview, title: string): string {
-    const root = this.context.extensionUri;
-    return buildPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce((n) => randomBytes(n)),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString()],
-      title,
-    });
+    return panelWebviewHtml(webview, this.context.extensionUri, title);
   }
 
   private post(entry: OpenPanel, message: HostMessage): void {
@@ -188,6 +218,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     entry.ready = false;
     if (entry.compare) {
       this.post(entry, { type: 'compare', left: entry.compare.left, right: entry.compare.right });
+      entry.ready = true;
       return;
     }
     const runDir = entry.runDir!;
@@ -207,6 +238,10 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     entry.pending = [];
     this.post(entry, { type: 'reset', runId, title: this.titleOf(runDir) });
     this.post(entry, { type: 'events', events });
+    if (!this.service.liveRun(runDir) && !events.some(isFinalEvent)) {
+      const why = this.service.manager.findByRunDir(runDir)?.summary.message;
+      this.post(entry, { type: 'trainerGone', message: why ?? 'The trainer of this run is not running and ended without a result (it crashed, was killed, or its editor closed).', resumable: hasCheckpoint(runDir) });
+    }
     entry.ready = true;
   }
 
@@ -224,6 +259,26 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     }
     if (event.type === 'run-started' && run.runDir) {
       for (const entry of this.open) if (entry.runDir === run.runDir) entry.panel.title = this.titleOf(run.runDir);
+    }
+  }
+
+  /** A trainer that ended without a final event: its panels show the run interrupted at once. */
+  private runEnded(run: ManagedRun): void {
+    if (!run.runDir || run.events.some(isFinalEvent)) return;
+    const message = run.summary.message ?? run.note ?? 'The trainer ended before it reported a result.';
+    for (const entry of this.open) {
+      if (entry.ready && entry.runDir === run.runDir) this.post(entry, { type: 'trainerGone', message, resumable: hasCheckpoint(run.runDir) });
+    }
+  }
+
+  /** Closes the panels of a run whose folder is gone (deleted), unless this window still runs it. */
+  closeRun(runDir: string): void {
+    for (const entry of [...this.open]) if (entry.runDir === runDir) entry.panel.dispose();
+  }
+
+  private closeRemovedRuns(): void {
+    for (const entry of [...this.open]) {
+      if (entry.runDir && !this.service.manager.findByRunDir(entry.runDir) && !fs.existsSync(entry.runDir)) entry.panel.dispose();
     }
   }
 

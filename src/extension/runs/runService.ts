@@ -257,7 +257,7 @@ export class RunService implements vscode.Disposable {
         const result = describeResult(s);
         const message = `ResBuilder: ${name} finished${result ? ` (${result})` : ''}.${archPath ? ` Architecture: ${archPath}` : ''}`;
         const choice = await vscode.window.showInformationMessage(message, ...(archPath ? ['Open Architecture'] : []), 'Show Panel');
-        if (choice === 'Open Architecture' && archPath) await vscode.window.showTextDocument(vscode.Uri.file(archPath));
+        if (choice === 'Open Architecture' && archPath) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(archPath));
         if (choice === 'Show Panel' && runDir) await vscode.commands.executeCommand('resbuilder.showPanel', runDir);
         return;
       }

@@ -121,7 +121,6 @@ function parse(argv: string[]) {
       quiet: { type: 'boolean' },
       backend: { type: 'string' },
       'backend-modules': { type: 'string' },
-      json: { type: 'boolean' },
       dir: { type: 'string' },
       from: { type: 'string' },
       'speed-seconds': { type: 'string' },

@@ -5,10 +5,22 @@
  * such as the console progress display.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { PROTOCOL_VERSION, TrainerEventSchema, type EventBody, type TrainerEvent } from '../../protocol/events';
 import { parseEventLog } from '../../protocol/run-stream/event-log';
 
 export type EventListener = (event: TrainerEvent) => void;
+
+/** The run folder was removed while the trainer wrote to it: nothing more can be recorded, so the run stops. */
+export class RunFolderRemovedError extends Error {
+  constructor(readonly runDir: string) {
+    super(`The run folder ${runDir} was removed while the run was going; the trainer stopped, since it can no longer record the run. Start the run again.`);
+    this.name = 'RunFolderRemovedError';
+  }
+}
+
+/** Events that end a run: still delivered to the editor when the record is gone, so it hears why. */
+const FINAL_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['finished', 'failed', 'stopped']);
 
 export class EventEmitter {
   private seq: number;
@@ -20,7 +32,8 @@ export class EventEmitter {
     options: { firstSeq?: number; ipc?: boolean } = {},
   ) {
     this.seq = options.firstSeq ?? 0;
-    if (options.ipc && process.send) this.listeners.push((event) => process.send!(event));
+    // After the parent disconnected the run goes on to its checkpoint with only its record.
+    if (options.ipc && process.send) this.listeners.push((event) => process.connected && process.send!(event));
   }
 
   onEvent(listener: EventListener): void {
@@ -32,7 +45,14 @@ export class EventEmitter {
     // Validating our own output keeps a malformed event from ever reaching the record.
     const event = TrainerEventSchema.parse(candidate) as E;
     this.seq += 1;
-    fs.appendFileSync(this.eventsFile, JSON.stringify(event) + '\n');
+    let lost: RunFolderRemovedError | null = null;
+    try {
+      fs.appendFileSync(this.eventsFile, JSON.stringify(event) + '\n');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      lost = new RunFolderRemovedError(path.dirname(this.eventsFile));
+    }
+    if (lost && !FINAL_EVENTS.has(event.type)) throw lost;
     for (const listener of this.listeners) listener(event);
     return event;
   }

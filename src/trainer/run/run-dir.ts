@@ -1,7 +1,7 @@
 /**
  * A run's folder, `<runsDir>/<runId>/`: `events.jsonl` (the durable record), `config.yaml` (the
  * config as it was when the run started), `checkpoint/` (the latest checkpoint), `model/` (the
- * exported TF.js model) and `trainer.log`.
+ * exported TF.js model) and, only when the run fails, `trainer.log` (the error and its stack).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

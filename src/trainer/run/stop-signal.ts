@@ -30,18 +30,26 @@ export class StopSignal {
     const onMessage = (message: unknown) => {
       try {
         const command = parseCommand(message, 'the parent process');
-        if (command.type === 'stop') this.request('stop requested');
+        if (command.type === 'stop') this.request('stopped from the editor');
       } catch (error) {
         onLog(String((error as Error).message));
       }
     };
+    // The editor that forked this trainer went away (its window closed or its extension host
+    // restarted): nobody would see the run any more, so it stops resumable like on SIGTERM.
+    const onDisconnect = () => {
+      this.request('the editor that started this run closed');
+      onLog('The editor that started this run closed: finishing the current batch, then stopping (resumable).');
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('message', onMessage);
+    process.on('disconnect', onDisconnect);
     return () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
     };
   }
 }

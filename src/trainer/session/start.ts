@@ -18,7 +18,7 @@ import { loadDataset } from '../data/load';
 import { DataError } from '../data/types';
 import { buildModel } from '../model/build';
 import { loadModelWeights, readCheckpoint } from '../run/checkpoint';
-import { EventEmitter, readEventsFile } from '../run/emitter';
+import { EventEmitter, readEventsFile, RunFolderRemovedError } from '../run/emitter';
 import { createRunDir, runPaths, type RunPaths } from '../run/run-dir';
 import { StopSignal } from '../run/stop-signal';
 import { startHeartbeat } from '../run/heartbeat';
@@ -114,10 +114,13 @@ async function drive(emitter: EventEmitter, paths: RunPaths, body: () => Promise
       return { kind: 'stopped', runDir: paths.dir, exitCode: 0 };
     }
     return { kind: 'finished', runDir: paths.dir, exitCode: 0 };
-  } catch (error) {
+  } catch (caught) {
+    // Whatever failed first (a checkpoint write, an event), a removed run folder is the cause.
+    const error = fs.existsSync(paths.dir) ? caught : new RunFolderRemovedError(paths.dir);
     const resumable = fs.existsSync(path.join(paths.checkpointDir, 'state.json'));
     emitter.emit({ type: 'failed', message: describeError(error), hint: hintFor(error), resumable });
-    fs.appendFileSync(paths.logFile, `${new Date().toISOString()} ${(error as Error)?.stack ?? String(error)}\n`);
+    // A removed run folder leaves nowhere to write the log; the failed event carries the reason.
+    if (fs.existsSync(paths.dir)) fs.appendFileSync(paths.logFile, `${new Date().toISOString()} ${(error as Error)?.stack ?? String(error)}\n`);
     return { kind: 'failed', runDir: paths.dir, exitCode: 1 };
   }
 }

@@ -7,9 +7,11 @@ export interface RecordedEvent {
   runId: string;
   resumable?: boolean;
   backend?: { name: string };
+  resumed?: boolean;
+  message?: string;
 }
 
-/** Every event of every run folder under `runsDir`, skipping a line still being written. */
+/** Every event of every run folder under `runsDir` (a line being written is skipped). */
 export function readEvents(runsDir: string): RecordedEvent[] {
   if (!fs.existsSync(runsDir)) return [];
   const events: RecordedEvent[] = [];
@@ -19,7 +21,7 @@ export function readEvents(runsDir: string): RecordedEvent[] {
     for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       try {
-        events.push(JSON.parse(line));
+        events.push(JSON.parse(line) as RecordedEvent);
       } catch {
         // A line being written.
       }
@@ -28,11 +30,11 @@ export function readEvents(runsDir: string): RecordedEvent[] {
   return events;
 }
 
-/** Polls `probe` every half second until it returns something truthy; throws naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+/** Polls `probe` every half second until it gives a truthy value. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -38,8 +38,8 @@ export async function openWorkbench(url: string): Promise<Workbench> {
   try {
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
-    // As long as the workbench itself may take to appear: a loaded machine serves the page slowly.
-    await page.goto(url, { timeout: 120_000 });
+    // A loaded machine can take well over the default 30 s to serve the workbench.
+    await page.goto(url, { timeout: 180_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     return { browser, page, close };
   } catch (error) {

@@ -1,7 +1,7 @@
 /** The optimal-string-alignment distance behind config suggestions, and the number format of search reasons. */
 import { strict as assert } from 'node:assert';
 import { editDistance } from '../../../src/core/config/suggest';
-import { formatNumber } from '../../../src/core/search/format';
+import { formatNumber } from '../../../src/core/format';
 
 describe('edit distance', () => {
   it('counts deletions down to the empty string', () => {

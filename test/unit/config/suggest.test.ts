@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { describeDiagnostic, suggestionInMessage } from '../../../src/core/config/diagnostics';
 import { closestMatch, editDistance } from '../../../src/core/config/suggest';
 
 describe('config suggestions', () => {
@@ -18,5 +19,14 @@ describe('config suggestions', () => {
     assert.equal(closestMatch('learningRate', keys), undefined);
     assert.equal(closestMatch('x', keys), undefined);
     assert.equal(closestMatch('anything', []), undefined);
+  });
+});
+
+describe('config suggestions in messages', () => {
+  it('reads back the suggestion describeDiagnostic writes, for the quick fix', () => {
+    const at = { line: 0, column: 0, offset: 0 };
+    const message = describeDiagnostic({ message: 'unknown key', path: ['dataset', 'validationSpilt'], severity: 'error', range: { start: at, end: at }, suggestion: 'validationSplit' });
+    assert.equal(suggestionInMessage(message), 'validationSplit');
+    assert.equal(suggestionInMessage('dataset.limit: expected a number'), undefined);
   });
 });

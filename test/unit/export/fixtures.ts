@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { withWidths } from '../../../src/core/arch/blocks';
 import { ARCH_DOCUMENT_VERSION, serializeArchDocument } from '../../../src/core/arch/document';
 import { emptyNet, resnet20 } from '../../../src/core/arch/seeds';
 import type { Architecture, BlockStyle } from '../../../src/core/arch/types';
@@ -56,7 +55,7 @@ export function everyLayerKind(style: BlockStyle): Architecture {
 export function exportCases(style: BlockStyle): { name: string; arch: Architecture }[] {
   const r20 = resnet20(MNIST, 10, style);
   // ResNet-20's layout at an eighth of its widths, so the cpu reference stays quick.
-  const narrow = withWidths(r20, new Map(r20.layers.filter((l) => l.kind === 'conv').map((l) => [l.id, Math.max(2, Math.round(l.width / 8))])));
+  const narrow = { ...r20, layers: r20.layers.map((l) => (l.kind === 'conv' ? { ...l, width: Math.max(2, Math.round(l.width / 8)) } : l)) };
   return [
     { name: 'every layer kind', arch: everyLayerKind(style) },
     { name: 'ResNet-20 layout (stride-2 blocks, no dense layer)', arch: narrow },

@@ -68,7 +68,14 @@ describe('deletion', () => {
       const result = decideDeletion({ arch, meanAbs, threshold: 1e-3, gate: gate(0.914) });
       assert.ok(result.deleted);
       assert.deepEqual(result.change.blockIds, ['r002']);
-      assert.match(result.change.reason, /within the gate threshold/);
+      assert.match(result.change.reason, /accuracy rose by 1\.4 points, not more than the momentum gate's 1\.5 points/);
+    });
+
+    it('says a drop in accuracy fell, not that it is within the threshold', () => {
+      const result = decideDeletion({ arch, meanAbs, threshold: 1e-3, gate: gate(0.7965) });
+      assert.ok(result.deleted);
+      assert.match(result.change.reason, /accuracy fell by 10\.35 points; the momentum gate holds deletions back only after a gain above 1\.5 points/);
+      assert.doesNotMatch(result.change.reason, /within/);
     });
 
     it('always deletes on the first step of a cycle, and when the gate is off', () => {
