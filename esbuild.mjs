@@ -36,9 +36,15 @@ const IMPORT_META_URL = {
   banner: { js: "const __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+// Vega's canvas module probes for the optional `canvas` package with a top-level await, which a
+// CommonJS bundle cannot hold. The report's pictures are drawn as SVG without a canvas, so the
+// trainer takes the module's browser build, which finds no canvas in Node and says so (null).
+const vegaCanvasNode = createRequire(import.meta.url).resolve('vega-canvas');
+const VEGA_CANVAS = { alias: { 'vega-canvas': path.join(path.dirname(vegaCanvasNode), 'vega-canvas.browser.js') } };
+
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], packages: undefined },
-  { ...nodeCommon, entryPoints: { trainer: 'src/trainer/cli/main.ts' }, outdir: 'dist', packages: undefined, external: TRAINER_EXTERNAL, logOverride: TRAINER_LOG, ...IMPORT_META_URL },
+  { ...nodeCommon, entryPoints: { trainer: 'src/trainer/cli/main.ts' }, outdir: 'dist', packages: undefined, external: TRAINER_EXTERNAL, logOverride: TRAINER_LOG, ...IMPORT_META_URL, ...VEGA_CANVAS },
   { ...common, platform: 'browser', format: 'iife', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: ['bench/*.ts'], outdir: 'dist/bench' },
 ];

@@ -25,9 +25,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cifarResNet } from '../src/core/arch/seeds';
 import { serializeArchitecture } from '../src/core/arch/json';
-import { type CostPoint, marginOverFront, mean, paretoFront, sampleSd } from './lib/front';
+import { mean, sampleSd } from '../src/core/stats';
+import { type CostPoint, marginOverFront, paretoFront } from './lib/front';
 import { cacheDir, JobCache, jobKey } from './lib/job-cache';
-import { writeChart } from './lib/chart';
+import { renderVegaLiteSvg, svgToPng } from '../src/trainer/sweep/plot';
 
 type Dataset = 'mnist' | 'fashion-mnist';
 
@@ -298,7 +299,15 @@ async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]
     ],
   };
   const files: string[] = [];
-  for (const dir of outDirs) files.push(...(await writeChart(spec, path.join(dir, `search-vs-family-${r.dataset}`))));
+  const svg = await renderVegaLiteSvg(spec);
+  const png = await svgToPng(svg);
+  for (const dir of outDirs) {
+    const base = path.join(dir, `search-vs-family-${r.dataset}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(`${base}.svg`, svg);
+    fs.writeFileSync(`${base}.png`, png);
+    files.push(`${base}.svg`, `${base}.png`);
+  }
   return files;
 }
 

@@ -8,18 +8,6 @@ export interface CostPoint {
   accuracy: number;
 }
 
-export function mean(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('mean of no values');
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Sample standard deviation (n − 1); 0 for a single value. */
-export function sampleSd(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
-}
-
 /**
  * The points no other point beats at equal or lower cost, cheapest first: what the best fixed
  * network affordable at a given cost reaches. Accuracy rises along it strictly.

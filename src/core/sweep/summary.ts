@@ -1,5 +1,8 @@
 /** Mean ± sample standard deviation of a sweep's results per setting (pure, for the report). */
 import { describeSettings, type SweepValue } from './expand';
+import { meanSd, type Stat } from '../stats';
+
+export { meanSd, type Stat };
 
 export interface ResultRow {
   settings: Record<string, SweepValue>;
@@ -7,20 +10,6 @@ export interface ResultRow {
   flops: number | null;
   params: number | null;
   depth: number | null;
-}
-
-export interface Stat {
-  mean: number;
-  /** Sample standard deviation (n − 1); 0 for a single value. */
-  sd: number;
-  n: number;
-}
-
-export function meanSd(values: number[]): Stat | null {
-  if (values.length === 0) return null;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, sd, n: values.length };
 }
 
 export interface SettingSummary {

@@ -9,24 +9,12 @@ import * as vscode from 'vscode';
 import { formatDoctorReport, formatImagesPerSecond } from '../../protocol/backend-doctor-text';
 import { DoctorReportSchema, type DoctorReport } from '../../protocol/backend-doctor';
 import { InstallReportSchema, type InstallableBackend, type InstallReport } from '../../protocol/backend-install';
-import type { BackendModuleLocations } from '../../protocol/backend-modules';
 import { isConfigPath } from '../runs/runPaths';
 import type { RunService } from '../runs/runService';
 import { readSettings } from '../settings';
-import { extensionBackendLocations, privateBackendDir, proxyEnvironment } from './backendLocations';
+import { privateBackendDir, proxyEnvironment } from './backendLocations';
+import { backendLocationsFor } from './workspaceBackendLocations';
 import { runBackendsCli } from './backendsCli';
-
-/** The locations a trainer started for `configPath` (or for the first workspace folder) uses. */
-export function backendLocationsFor(context: vscode.ExtensionContext): (configPath: string | null) => BackendModuleLocations {
-  return (configPath) => {
-    const folder = configPath ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(configPath)) : vscode.workspace.workspaceFolders?.[0];
-    return extensionBackendLocations({
-      settingPath: readSettings().backendModulesPath,
-      workspaceFolder: folder?.uri.fsPath,
-      globalStorage: context.globalStorageUri.fsPath,
-    });
-  };
-}
 
 function cliEnvironment(): Record<string, string> {
   const http = vscode.workspace.getConfiguration('http');

@@ -11,7 +11,7 @@ import { validateConfigText } from '../../core/config/load';
 import type { TrainerEvent } from '../../protocol/events';
 import type { ConfigRunStatus } from '../codelens/lensModel';
 import { readSettings } from '../settings';
-import { backendLocationsFor } from '../backends/backendCommands';
+import { backendLocationsFor } from '../backends/workspaceBackendLocations';
 import { progressText } from '../ui/runText';
 import { latestRunOf, listRunRecords, type RunRecord } from './runCatalog';
 import { isEnded } from './runLifecycle';

@@ -13,12 +13,20 @@ export interface PlotPoint {
   accuracy: number;
 }
 
-export async function accuracyFlopsSvg(points: PlotPoint[], title: string): Promise<string> {
-  // ESM-only packages: loaded when a report is drawn, not when the CLI starts.
+/** A Vega-Lite chart as SVG, rendered in Node without a canvas (the sweep report, bench:search). */
+export async function renderVegaLiteSvg(spec: Record<string, unknown>): Promise<string> {
+  // ESM-only packages: loaded when a chart is drawn, not when the CLI starts.
   const vegaLite = await import('vega-lite');
   const vega = await import('vega');
-  const spec = vegaLite.compile({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  const compiled = vegaLite.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec } as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+export function accuracyFlopsSvg(points: PlotPoint[], title: string): Promise<string> {
+  return renderVegaLiteSvg({
     title,
     width: 480,
     height: 320,
@@ -43,11 +51,7 @@ export async function accuracyFlopsSvg(points: PlotPoint[], title: string): Prom
         },
       },
     ],
-  } as never).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  });
 }
 
 export function svgToPng(svg: string): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { frontAccuracyAt, marginOverFront, mean, paretoFront, sampleSd } from '../../../bench/lib/front';
+import { frontAccuracyAt, marginOverFront, paretoFront } from '../../../bench/lib/front';
+import { mean, meanSd, sampleSd } from '../../../src/core/stats';
 
 describe('accuracy–FLOPs front', () => {
   const family = [
@@ -43,5 +44,7 @@ describe('accuracy–FLOPs front', () => {
     assert.equal(sampleSd([1, 2, 3]), 1);
     assert.equal(sampleSd([5]), 0);
     assert.throws(() => mean([]));
+    assert.deepEqual(meanSd([1, 2, 3]), { mean: 2, sd: 1, n: 3 });
+    assert.equal(meanSd([]), null);
   });
 });
