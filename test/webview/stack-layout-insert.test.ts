@@ -40,7 +40,7 @@ describe('stack layout of an inserted block', () => {
     const inserted = blocks(model)[1];
     assert.deepEqual(inserted.layers.map((l) => [l.layer.id, l.status, l.fromWidth]), [['r001.conv1', 'added', undefined], ['r001.conv2', 'added', undefined]]);
     assert.equal(model.blockCount, 2);
-    assert.equal(model.sections.find((s) => s.title === 'Stage 1')!.blocks, 2);
+    assert.equal(model.sections.find((s) => s.kind === 'stage')!.blocks, 2);
   });
 
   it('shows the block as added in the right column of a comparison and absent from the left', () => {

@@ -59,14 +59,14 @@ describe('stack layout sections and blocks', () => {
     assert.deepEqual(sections(layoutStack(arch([conv('stem', 8), dense('fc', 10)], []))), ['stem "Stem" 8×8 (0): stem', 'head "Head" (0): fc']);
     assert.deepEqual(sections(layoutStack(arch([conv('stem', 8), conv('x', 8), pool('p'), conv('y', 8), dense('fc', 10)], []))), [
       'stem "Stem" 8×8 (0): stem x p',
-      'stage "Stage 1" 4×4 (0): y',
+      'stage "Stage 2" 4×4 (0): y',
       'head "Head" (0): fc',
     ]);
   });
 
   it('starts a new stage after a pool even when the resolution stays the same', () => {
     const model = layoutStack(arch([conv('stem', 8), pool('p1'), conv('x', 8), pool('p2', 1, 1), conv('y', 8), dense('fc', 10)], []));
-    assert.deepEqual(sections(model), ['stem "Stem" 8×8 (0): stem p1', 'stage "Stage 1" 4×4 (0): x p2', 'stage "Stage 2" 4×4 (0): y', 'head "Head" (0): fc']);
+    assert.deepEqual(sections(model), ['stem "Stem" 8×8 (0): stem p1', 'stage "Stage 2" 4×4 (0): x p2', 'stage "Stage 3" 4×4 (0): y', 'head "Head" (0): fc']);
   });
 
   it('scales the dense bars by the widest dense layer, old widths included', () => {

@@ -19,7 +19,7 @@ describe('Runs view labels', () => {
     assert.equal(runDescription('finished', 'test 98.1% · depth 9 · 30.5 MFLOPs', null), 'finished · test 98.1% · depth 9 · 30.5 MFLOPs');
     assert.equal(runDescription('interrupted', '', null), 'interrupted');
     const live = runDescription('running', 'acc 95.1% · depth 7', { progress: 'Cycle 1 · train · epoch 2/3', accuracy: 0.951 });
-    assert.equal(live, 'running · Cycle 1 · train · epoch 2/3 · acc 95.1%');
+    assert.equal(live, 'running · Cycle 1 · train · epoch 2/3 · acc 95.10 %');
     assert.doesNotMatch(live, /depth/);
   });
 

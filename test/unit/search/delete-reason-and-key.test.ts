@@ -22,7 +22,7 @@ describe('deletion reason and inputs', () => {
     const none = decideDeletion({ arch, meanAbs: new Map(), threshold: 1e-3, gate: gate({ previousAccuracy: null }) });
     assert.equal(none.change.reason, 'Nothing to delete: no inserted conv was tested (no previous accuracy for the momentum gate).');
     const kept = decideDeletion({ arch, meanAbs: new Map([['r001.conv1', 0.5], ['r001.conv2', 0.02], ['r002.conv1', 0.02], ['r002.conv2', 0.3]]), threshold: 1e-3, gate: gate({ accuracy: 0.6 }) });
-    assert.equal(kept.change.reason, 'Nothing to delete: no inserted conv has mean |W| below 0.001 (smallest: "r001.conv2" at 0.02; accuracy change +0.1 is within the gate threshold 0.25).');
+    assert.equal(kept.change.reason, 'Nothing to delete: no inserted conv has mean |W| below 0.001 (smallest: "r001.conv2" at 0.02; accuracy rose by 10 points, not more than the momentum gate\'s 25 points).');
   });
 
   it('deletes when the accuracy rose by exactly the gate threshold', () => {

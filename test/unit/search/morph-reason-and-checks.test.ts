@@ -18,13 +18,13 @@ const input = (alive: Record<string, number>, over: Partial<MorphInput> = {}): M
   omegaFromShrunkNet: false,
   ...over,
 });
-const HEAD = 'MorphNet resize: widths shrunk towards the alive channel counts (intensity 1), then expanded by ω = sqrt(1e+9 / 2.5e+8) = 2 (F of the un-shrunk network, intensity 0.5)';
+const HEAD = 'MorphNet resize: widths shrunk towards the alive channel counts (intensity 1), then expanded by ω = sqrt(1.00 GFLOPs / 250 MFLOPs) = 2 (F of the un-shrunk network, intensity 0.5)';
 
 describe('MORPH reason and input checks', () => {
   it('says how the widths were computed and how many convs changed', () => {
     assert.equal(decideMorph(input(ALIVE)).change.reason, `${HEAD}; 5 of 5 convs changed width.`);
     const one = decideMorph(input({ stem: 64, 'r001.conv1': 64, 'r001.conv2': 64, 'r002.conv1': 32, 'r002.conv2': 64 }, { flopsForOmega: T }));
-    assert.equal(one.change.reason, 'MorphNet resize: widths shrunk towards the alive channel counts (intensity 1), then expanded by ω = sqrt(1e+9 / 1e+9) = 1 (F of the un-shrunk network, intensity 0.5); 1 of 5 convs changed width.');
+    assert.equal(one.change.reason, 'MorphNet resize: widths shrunk towards the alive channel counts (intensity 1), then expanded by ω = sqrt(1.00 GFLOPs / 1.00 GFLOPs) = 1 (F of the un-shrunk network, intensity 0.5); 1 of 5 convs changed width.');
   });
 
   it('names removed blocks and convs kept at one channel', () => {
