@@ -208,7 +208,9 @@ describe('Slurm sweeps on a real one-node cluster', function () {
       fs.writeFileSync(blocked, `${CONFIG}outputs:\n  runsDir: afile/runs\n`);
       const result = await cli(['submit', blocked, '--seeds', '1']);
       assert.equal(result.code, 2);
-      assert.match(result.stderr, /cannot create the sweep folder .*afile.*: .*outputs\.runsDir/);
+      // Caught where the config is validated, at the setting's line and column, before anything is written.
+      assert.match(result.stderr, /blocked\.resbuilder\.yaml:\d+:\d+: error: outputs\.runsDir: cannot create .*afile.*is not a folder/);
+      assert.deepEqual(leftovers(), []);
     });
 
     it('a bad sweep: section, with file, line and column', async () => {
