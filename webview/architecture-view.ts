@@ -10,7 +10,8 @@ import type { Architecture } from '../src/core/arch/types';
 import type { PanelMessage } from '../src/protocol/panel';
 import { h, replaceChildren } from './dom';
 import { formatCount, formatFlops } from '../src/core/format';
-import { icon, type IconName } from './icons';
+import { actionButton } from './action-button';
+import type { IconName } from './icons';
 import { layoutStack } from './stack-layout';
 import { attachStackKeyboard, renderStack } from './stack-view';
 
@@ -25,17 +26,7 @@ export class ArchitectureView {
   private readonly exportButton: VscodeButton;
 
   constructor(onAction: (action: FileAction) => void) {
-    const button = (action: FileAction, label: string, iconName: IconName, secondary: boolean): VscodeButton => {
-      const b = document.createElement('vscode-button') as VscodeButton;
-      b.secondary = secondary;
-      b.dataset.action = action;
-      b.setAttribute('aria-label', label);
-      const glyph = icon(iconName, 'icon button-icon');
-      glyph.setAttribute('slot', 'content-before');
-      b.append(glyph, label);
-      b.addEventListener('click', () => onAction(action));
-      return b;
-    };
+    const button = (action: FileAction, label: string, iconName: IconName, secondary: boolean): VscodeButton => actionButton(action, label, iconName, secondary, onAction);
     this.exportButton = button('exportFile', 'Export…', 'next', true);
     attachStackKeyboard(this.stack);
     this.element = h('section', {

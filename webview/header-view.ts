@@ -8,7 +8,8 @@ import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/
 import type { PanelMessageType } from '../src/protocol/panel';
 import { h, replaceChildren } from './dom';
 import { formatCount, formatDuration, formatFlops, formatPercent } from '../src/core/format';
-import { icon, type IconName } from './icons';
+import { actionButton } from './action-button';
+import type { IconName } from './icons';
 import type { RunModel, Snapshot } from './run-model';
 
 type Action = Extract<PanelMessageType, 'stop' | 'resume' | 'openArchitecture' | 'compareWithCommitted' | 'export'>;
@@ -61,19 +62,7 @@ export class HeaderView {
   private readonly buttons: Record<Action, VscodeButton>;
 
   constructor(onAction: (action: Action) => void) {
-    const button = (action: Action, label: string, iconName: IconName, secondary: boolean): VscodeButton => {
-      const b = document.createElement('vscode-button') as VscodeButton;
-      b.secondary = secondary;
-      b.dataset.action = action;
-      b.setAttribute('aria-label', label);
-      const glyph = icon(iconName, 'icon button-icon');
-      glyph.setAttribute('slot', 'content-before');
-      b.append(glyph, label);
-      b.addEventListener('click', () => {
-        if (!b.disabled) onAction(action);
-      });
-      return b;
-    };
+    const button = (action: Action, label: string, iconName: IconName, secondary: boolean): VscodeButton => actionButton(action, label, iconName, secondary, onAction);
     this.buttons = {
       stop: button('stop', 'Stop', 'stop', false),
       resume: button('resume', 'Resume', 'play', false),
