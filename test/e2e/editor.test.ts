@@ -151,9 +151,14 @@ describe('ResBuilder Studio as a new user meets it', function () {
     assert.equal(await view.locator('[data-block-id]').count(), arch.skips.length);
     // No run here: no run header, timeline or Stop.
     assert.equal(await view.locator('[data-action="stop"]').filter({ visible: true }).count(), 0);
-    // The export command is not installed in this build, so its button is not offered.
-    assert.equal(await view.locator('[data-action="exportFile"]').filter({ visible: true }).count(), 0);
     await screenshot(page, 'editor-02-arch-editor');
+    // Export… runs the export command on this file: an architecture without a run's weights
+    // still gives a freshly initialised PyTorch module next to it.
+    await view.locator('[data-action="exportFile"]').click();
+    await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^PyTorch$/ }) }).first().click();
+    const module = path.join(workspace, 'resnet20.py');
+    const source = await until('resnet20.py from Export…', 120_000, () => fs.existsSync(module) && fs.readFileSync(module, 'utf8'));
+    assert.match(source, /class Net\(nn\.Module\)/);
 
     // The file changes on disk: the drawing follows.
     const smaller = emptyNet(INPUT, 10, 'standard');
