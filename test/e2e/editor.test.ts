@@ -252,7 +252,7 @@ describe('ResBuilder Studio as a new user meets it', function () {
       return all.filter((r) => /tiny · \d\d:\d\d/.test(r)).length === 2 && all;
     });
     const runRows = rows.filter((r) => /tiny · \d\d:\d\d/.test(r));
-    for (const row of runRows) assert.match(row, /finished · test \d+\.\d%/);
+    for (const row of runRows) assert.match(row, /finished · test \d+\.\d+ %/);
     assert.ok(rows.some((r) => /^tiny\s*tiny\.resbuilder\.yaml/.test(r.trim())), `no group row for tiny: ${rows.join(' | ')}`);
     assert.ok(rows.findIndex((r) => /^tiny\s*tiny\.resbuilder\.yaml/.test(r.trim())) < rows.indexOf(runRows[0]), 'the runs are not under their config');
     await screenshot(page, 'editor-04-runs-view');
