@@ -14,30 +14,9 @@ import { emptyNet, resnet20 } from '../../src/core/arch/seeds';
 import { parseConfigText } from '../../src/core/config/parse';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
 import { readEvents, until } from './harness/runs';
-import { ARTIFACTS, codeLens, openFile, openWorkbench, screenshot, type Workbench } from './harness/workbench';
+import { ARTIFACTS, codeLens, openFile, openWorkbench, runCommand, screenshot, type Workbench } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
-
-/** Runs a palette command once the workbench lists it (the extension's commands come in late). */
-async function runCommandWhenReady(page: Page, title: string): Promise<void> {
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first();
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ timeout: 5_000 });
-      await row.click();
-      return;
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw error;
-    }
-  }
-}
 
 /** The webview frame (of several on screen) whose page shows `selector` (with `text`, when given). */
 async function frameShowing(page: Page, selector: string, timeoutMs = 60_000, text?: string | RegExp): Promise<Frame> {
@@ -115,7 +94,7 @@ describe('ResBuilder Studio as a new user meets it', function () {
   });
 
   it('writes a new config from the template that resolves to the trainer\'s own quick preset', async () => {
-    await runCommandWhenReady(page, 'ResBuilder: New Experiment Config from Template');
+    await runCommand(page, 'ResBuilder: New Experiment Config from Template');
     const file = path.join(workspace, 'experiment.resbuilder.yaml');
     const text = await until('experiment.resbuilder.yaml', 30_000, () => fs.existsSync(file) && fs.readFileSync(file, 'utf8'));
     const written = parseConfigText(text, file);
@@ -173,7 +152,7 @@ describe('ResBuilder Studio as a new user meets it', function () {
 
     await view.locator('[data-action="openText"]').click();
     await page.locator('.monaco-editor .view-line', { hasText: '"schemaVersion"' }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
-    await runCommandWhenReady(page, 'View: Close Editor');
+    await runCommand(page, 'View: Close Editor');
     await until('one resnet20.arch.json tab', 30_000, async () => (await page.locator('.tab', { hasText: 'resnet20.arch.json' }).count()) === 1);
   });
 
@@ -194,7 +173,7 @@ describe('ResBuilder Studio as a new user meets it', function () {
     await screenshot(page, 'editor-03-compare');
 
     // A second compare reuses the view: no new column, one compare tab.
-    await runCommandWhenReady(page, 'ResBuilder: Compare Architectures');
+    await runCommand(page, 'ResBuilder: Compare Architectures');
     await pickRow(page, 'empty.arch.json');
     await pickRow(page, 'resnet20.arch.json');
     await page.locator('.tab', { hasText: 'empty.arch.json ↔ resnet20.arch.json' }).waitFor({ timeout: 30_000 });
@@ -210,7 +189,7 @@ describe('ResBuilder Studio as a new user meets it', function () {
     git('commit', '-q', '-m', 'resnet20');
     // On disk the file now differs from what is committed.
     fs.writeFileSync(file, serializeArchitecture(emptyNet(INPUT, 10, 'standard')));
-    await runCommandWhenReady(page, 'ResBuilder: Compare Architectures');
+    await runCommand(page, 'ResBuilder: Compare Architectures');
     const rows = await quickPickRows(page);
     const gitRows = rows.filter((r) => /git HEAD/.test(r));
     assert.equal(gitRows.length, 1, `one committed entry expected (only resnet20.arch.json is committed): ${rows.join(' | ')}`);
@@ -322,7 +301,9 @@ describe('ResBuilder Studio as a new user meets it', function () {
     const tab = page.locator('.tab', { hasText: 'ResBuilder: tiny' });
     await tab.waitFor({ timeout: 30_000 });
     const runId = /tiny-\d{8}-\d{6}-[0-9a-f]+/.exec((await tab.getAttribute('aria-label')) ?? (await tab.innerText()))![0];
-    await runCommandWhenReady(page, 'ResBuilder: Delete Run…');
+    // Once the panel has drawn it no longer takes the focus from the quick pick below.
+    await frameShowing(page, '.run-title', 60_000, 'tiny');
+    await runCommand(page, 'ResBuilder: Delete Run…');
     await pickRow(page, runId);
     await page.locator('.dialog-buttons a, .dialog-buttons button', { hasText: 'Delete' }).first().click();
     await page.locator('.tab', { hasText: 'ResBuilder: tiny' }).waitFor({ state: 'detached', timeout: 10_000 });

@@ -55,15 +55,30 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Runs a palette command by its title, e.g. "ResBuilder: Stop Run". */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
+/**
+ * Runs a palette command by its title, e.g. "ResBuilder: Stop Run". Retries for up to two minutes:
+ * the extension's commands are listed only once it has activated, and a webview that opens just
+ * then takes the focus and closes the palette opened before it.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 120_000): Promise<void> {
   // The row whose label is exactly the title: fuzzy matching ranks look-alikes too.
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first().click();
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first();
+  const input = page.locator('.quick-input-widget input');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ timeout: 5_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      await row.waitFor({ timeout: 5_000 });
+      await row.click({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw error;
+    }
+  }
 }
 
 /** Closes the active editor with its tab's close button (Ctrl+W would go to the browser). */
