@@ -17,7 +17,7 @@ export const SCOPES = {
     ],
   },
   webview: {
-    mutate: ['webview/run-model.ts', 'webview/stack-layout.ts'],
+    mutate: ['webview/run-model.ts', 'webview/run-status.ts', 'webview/stack-layout.ts'],
     spec: ['test/webview/protocol.test.ts', 'test/webview/compare.test.ts', 'test/webview/stack-layout*.test.ts', 'test/webview/run-model*.test.ts'],
   },
   'trainer-train': {

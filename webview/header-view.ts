@@ -11,10 +11,9 @@ import { formatCount, formatDuration, formatFlops, formatPercent } from '../src/
 import { actionButton } from './action-button';
 import type { IconName } from './icons';
 import type { RunModel, Snapshot } from './run-model';
+import { statusLine } from './run-status';
 
 type Action = Extract<PanelMessageType, 'stop' | 'resume' | 'openArchitecture' | 'compareWithCommitted' | 'export'>;
-
-const STATUS_LABEL = { waiting: 'waiting for events', running: 'running', finished: 'finished', failed: 'failed', stopped: 'stopped', interrupted: 'interrupted' } as const;
 
 /** Writes text only when it differs: every write invalidates layout, even of the same text. */
 function setText(el: HTMLElement, text: string): void {
@@ -27,16 +26,10 @@ function field(label: string, wide = false): { el: HTMLElement; value: HTMLEleme
   return { el, value };
 }
 
-/** What a stopped run's header says: why it stopped and what Resume can do. */
-export function stoppedText(reason: string | null, resumable: boolean): string {
-  const why = reason ? `Stopped: ${reason}.` : 'Stopped.';
-  return resumable ? `${why} Resume continues from the last checkpoint.` : `${why} There is no checkpoint to resume from; run it again.`;
-}
-
 export class HeaderView {
   readonly element: HTMLElement;
   private readonly title = h('h1', { className: 'run-title', text: 'ResBuilder run' });
-  private readonly status = h('span', { className: 'status status--waiting', attrs: { role: 'status' }, text: STATUS_LABEL.waiting });
+  private readonly status = h('span', { className: 'status status--waiting', attrs: { role: 'status' }, text: 'waiting for events' });
   private readonly message = h('p', { className: 'run-message', attrs: { hidden: true } });
   private readonly progressBar = h('div', { className: 'progress-fill' });
   private readonly progress = h('div', {
@@ -88,28 +81,22 @@ export class HeaderView {
     });
   }
 
-  /** `gone`: the host reports no trainer behind a run whose record has not ended. */
-  render(model: RunModel, shown: Snapshot | undefined, title: string, gone: { message: string; resumable: boolean } | null = null): void {
+  render(model: RunModel, shown: Snapshot | undefined, title: string): void {
     setText(this.title, title || model.runId || 'ResBuilder run');
-    const interrupted = gone !== null && (model.status === 'running' || model.status === 'waiting');
-    const status = interrupted ? 'interrupted' : model.status;
-    const resumable = interrupted ? gone.resumable : model.resumable;
-    this.status.className = `status status--${status === 'interrupted' ? 'failed' : status}`;
-    setText(this.status, STATUS_LABEL[status]);
-
-    const msg = interrupted ? gone.message : status === 'stopped' ? stoppedText(model.statusMessage, resumable) : [model.statusMessage, model.hint].filter(Boolean).join(' — ');
-    const log = status === 'running' && model.lastLog ? `${model.lastLog.level}: ${model.lastLog.message}` : '';
-    const text = msg || log;
-    this.message.hidden = !text;
-    setText(this.message, text);
-    this.message.className = `run-message run-message--${status === 'failed' || interrupted || model.lastLog?.level === 'error' ? 'error' : 'info'}`;
+    const line = statusLine(model.summary, model.lastLog);
+    this.status.className = `status status--${line.tone}`;
+    setText(this.status, line.label);
+    this.message.hidden = !line.message;
+    setText(this.message, line.message);
+    this.message.className = `run-message run-message--${line.error ? 'error' : 'info'}`;
 
     const f = this.fields;
-    setText(f.phase.value, model.phase ? model.phase.label : '–');
-    setText(f.position.value, model.phase?.cycle !== undefined ? `${model.phase.cycle} / ${model.phase.step ?? '–'}` : '–');
+    const phase = model.summary.phase;
+    setText(f.phase.value, phase ? phase.label : '–');
+    setText(f.position.value, phase?.cycle !== undefined ? `${phase.cycle} / ${phase.step ?? '–'}` : '–');
     const p = model.progress;
     if (p) {
-      const eta = model.status === 'running' && p.etaSeconds > 0 ? ` · ${formatDuration(p.etaSeconds)} left` : '';
+      const eta = line.canStop && p.etaSeconds > 0 ? ` · ${formatDuration(p.etaSeconds)} left` : '';
       setText(f.epoch.value, `${p.epoch} / ${p.epochs} · ${Math.round(p.imagesPerSecond)} img/s${eta}`);
       const fraction = Math.min(1, Math.max(0, (p.epoch - 1 + p.batch / p.batches) / p.epochs));
       this.progressBar.style.transform = `scaleX(${fraction.toFixed(4)})`;
@@ -119,8 +106,9 @@ export class HeaderView {
       this.progressBar.style.transform = 'scaleX(0)';
     }
     const last = model.lastEpoch;
-    setText(f.metrics.value, model.finished
-      ? `test ${formatPercent(model.finished.test.accuracy)}`
+    const testAccuracy = model.summary.state === 'finished' ? model.summary.testAccuracy : null;
+    setText(f.metrics.value, testAccuracy !== null
+      ? `test ${formatPercent(testAccuracy)}`
       : last
         ? `train ${formatPercent(last.trainAccuracy)}${last.validationAccuracy !== undefined ? ` · val ${formatPercent(last.validationAccuracy)}` : ''}`
         : '–');
@@ -139,12 +127,11 @@ export class HeaderView {
 
     // Only the actions that can work are shown: Stop while a trainer runs, Resume when a
     // checkpoint waits; a finished run has neither.
-    this.setShown('stop', status === 'running');
-    this.setShown('resume', (status === 'stopped' || status === 'failed' || status === 'interrupted') && resumable);
+    this.setShown('stop', line.canStop);
+    this.setShown('resume', line.canResume);
     this.setEnabled('openArchitecture', model.snapshots.length > 0);
     this.setEnabled('compareWithCommitted', model.snapshots.length > 0);
-    // Only a finished run has the trained weights the export needs.
-    this.setEnabled('export', model.status === 'finished');
+    this.setEnabled('export', line.canExport);
   }
 
   private setShown(action: Action, shown: boolean): void {

@@ -45,8 +45,6 @@ export class Panel {
   private renderedOnce = false;
   private ingestMs = 0;
   private generation = 0;
-  /** Set when the host reports the trainer gone without a final event. */
-  private trainerGone: { message: string; resumable: boolean } | null = null;
 
   private readonly header: HeaderView;
   private readonly timeline: TimelineView;
@@ -109,8 +107,6 @@ export class Panel {
         break;
       case 'events': {
         const live = this.renderedOnce && this.model.snapshots.length > 0;
-        // A resumed trainer announces itself again: the run is alive once more.
-        if (message.events.some((e) => e.type === 'run-started')) this.trainerGone = null;
         const result = this.model.ingest(message.events);
         for (const warning of result.warnings) console.warn(LOG_PREFIX, warning);
         if (this.pendingPosition !== null && this.model.snapshots.length > this.pendingPosition) {
@@ -130,8 +126,7 @@ export class Panel {
         this.architecture.show(message.label, message.architecture, message.error, message.canExport);
         break;
       case 'trainerGone':
-        this.trainerGone = { message: message.message, resumable: message.resumable };
-        this.model.dirty.header = true;
+        this.model.end(message.message, message.resumable);
         break;
     }
     this.ingestMs += performance.now() - started;
@@ -140,7 +135,6 @@ export class Panel {
 
   private reset(runId: string, title: string): void {
     this.model = new RunModel(runId, title);
-    this.trainerGone = null;
     this.title = title;
     this.position = null;
     this.generation++;
@@ -194,7 +188,7 @@ export class Panel {
     const live = this.position === null;
     const indexChanged = `${this.generation}:${index}:${model.snapshots.length}` !== this.timelineKey;
 
-    if (model.dirty.header || indexChanged) this.header.render(model, shown, this.title, this.trainerGone);
+    if (model.dirty.header || indexChanged) this.header.render(model, shown, this.title);
     if (model.dirty.snapshots || model.dirty.changes || indexChanged) {
       this.timelineKey = `${this.generation}:${index}:${model.snapshots.length}`;
       this.timeline.render(model, Math.max(0, index), live);

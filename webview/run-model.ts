@@ -2,13 +2,16 @@
  * Everything the panel knows about one run, built from its event stream. Ingesting is O(1) per
  * event and touches no DOM, so a replay of a whole run is one pass followed by one render; the
  * dirty flags tell the renderer which parts changed.
+ *
+ * The run's state (running, stopped, failed, resumable, why) is the one fold every view of a run
+ * shares, `foldEvent` (docs/run-stream.md): the panel keeps that summary and adds only what the
+ * summary leaves out, the run's history (curves, snapshots, changes) and the live details.
  */
 import type { Architecture } from '../src/core/arch/types';
-import { formatDuration } from '../src/core/format';
 import { StreamCursor } from '../src/protocol/run-stream/merge';
-import type { BackendReport, DatasetInfo, PhaseKind, StructuralChange, TrainerEvent } from '../src/protocol/events';
+import { foldEvent, initialSummary, markEnded, type RunState, type RunSummary } from '../src/protocol/run-stream/run-summary';
+import type { BackendReport, DatasetInfo, StructuralChange, TrainerEvent } from '../src/protocol/events';
 
-export type RunStatus = 'waiting' | 'running' | 'finished' | 'failed' | 'stopped';
 
 export interface Snapshot {
   seq: number;
@@ -31,14 +34,6 @@ export interface ChangeRecord {
   epochsDone: number;
   /** The snapshot taken after this change, once it has arrived. */
   snapshotIndex?: number;
-}
-
-export interface PhaseInfo {
-  phase: PhaseKind;
-  label: string;
-  cycle?: number;
-  step?: number;
-  epochs: number;
 }
 
 export interface EpochProgress {
@@ -84,18 +79,13 @@ export function isStructural(change: StructuralChange): boolean {
 export class RunModel {
   runId: string | undefined;
   title = '';
-  status: RunStatus = 'waiting';
-  statusMessage = '';
-  hint = '';
-  resumable = false;
-  mode: 'train' | 'search' | undefined;
-  configPath = '';
+  /** The run's state as every view of it sees it. */
+  summary: RunSummary = initialSummary();
+  /** The full report (the summary keeps only the backend's name): threads, skipped backends. */
   backend: BackendReport | undefined;
   dataset: DatasetInfo | undefined;
-  phase: PhaseInfo | undefined;
   progress: EpochProgress | undefined;
   lastEpoch: { validationAccuracy?: number; trainAccuracy: number; learningRate: number } | undefined;
-  finished: { test: { loss: number; accuracy: number }; archPath: string; seconds: number } | undefined;
   lastLog: { level: 'info' | 'warn' | 'error'; message: string } | undefined;
 
   readonly snapshots: Snapshot[] = [];
@@ -119,6 +109,22 @@ export class RunModel {
 
   get epochsDone(): number {
     return this.epochs.x.length;
+  }
+
+  get state(): RunState {
+    return this.summary.state;
+  }
+
+  /**
+   * The host saw the trainer end without a final event (it died, or its record was cut short):
+   * the run is interrupted, and resumable when the host finds a checkpoint on disk. A later
+   * `run-started` (a resume) makes it run again.
+   */
+  end(detail: string, resumable: boolean): void {
+    const ended = markEnded(this.summary, detail);
+    if (ended === this.summary) return;
+    this.summary = { ...ended, resumable };
+    this.dirty.header = true;
   }
 
   clearDirty(): void {
@@ -147,32 +153,21 @@ export class RunModel {
         result.warnings.push(`events ${event.seq - gap}–${event.seq - 1} of run "${this.runId}" are missing`);
       }
       result.accepted++;
-      this.apply(event, result);
+      this.summary = foldEvent(this.summary, event);
+      this.collect(event, result);
     }
     return result;
   }
 
-  private apply(event: TrainerEvent, result: IngestResult): void {
+  /** What the panel keeps beyond the summary. */
+  private collect(event: TrainerEvent, result: IngestResult): void {
     switch (event.type) {
       case 'run-started':
-        this.status = 'running';
-        this.statusMessage = event.resumed ? 'resumed' : '';
-        this.hint = '';
-        this.mode = event.mode;
-        this.configPath = event.configPath;
         this.backend = event.backend;
         this.dataset = event.dataset;
-        this.finished = undefined;
         this.dirty.header = true;
         return;
       case 'phase-started':
-        this.phase = {
-          phase: event.phase,
-          label: event.label,
-          epochs: event.epochs,
-          ...(event.cycle !== undefined ? { cycle: event.cycle } : {}),
-          ...(event.step !== undefined ? { step: event.step } : {}),
-        };
         this.progress = undefined;
         this.dirty.header = true;
         return;
@@ -249,23 +244,8 @@ export class RunModel {
         return;
       }
       case 'finished':
-        this.status = 'finished';
-        this.finished = { test: event.test, archPath: event.archPath, seconds: event.seconds };
-        this.statusMessage = `Finished in ${formatDuration(event.seconds)}; architecture written to ${event.archPath}`;
-        this.resumable = false;
-        this.dirty.header = true;
-        return;
       case 'stopped':
-        this.status = 'stopped';
-        this.statusMessage = event.reason;
-        this.resumable = event.resumable;
-        this.dirty.header = true;
-        return;
       case 'failed':
-        this.status = 'failed';
-        this.statusMessage = event.message;
-        this.hint = event.hint ?? '';
-        this.resumable = event.resumable;
         this.dirty.header = true;
         return;
       case 'log':

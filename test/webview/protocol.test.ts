@@ -66,7 +66,7 @@ describe('fixture run and run model', () => {
     assert.equal(model.lastSeq, events.length - 1);
     assert.equal(model.epochs.x.length, events.filter((e) => e.type === 'epoch-end').length);
     assert.equal(model.snapshots.length, snapshotsOf(events).length);
-    assert.equal(model.status, 'finished');
+    assert.equal(model.state, 'finished');
     for (const change of model.changes) {
       if (change.snapshotIndex === undefined) continue;
       assert.equal(model.snapshots[change.snapshotIndex].changeIndex, change.index);
