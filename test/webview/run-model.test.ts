@@ -66,7 +66,7 @@ describe('the panel\'s run model', () => {
     const e = stream('r1');
     const model = new RunModel('r1');
     model.ingest([e(runStarted()), e(architecture(3, 1e6)), e(epochEnd(1, 0.5))]);
-    const result = model.ingest([e(insert(0)), e({ ...architecture(5, 2e6), cause: 'change', changeIndex: 0 }), e(insert(1))]);
+    const result = model.ingest([e(insert(0)), e({ ...(architecture(5, 2e6) as EventBody & { type: 'architecture' }), cause: 'change', changeIndex: 0 }), e(insert(1))]);
     assert.deepEqual(result.newChanges.map((c) => c.index), [0, 1]);
     assert.equal(model.changes.length, 2);
     const [first, second] = model.changes;

@@ -13,6 +13,7 @@
  * "not a function of x" error rather than giving a wrong gradient.
  */
 import * as tf from '@tensorflow/tfjs';
+import { TrainingPassLayer } from './training-pass-layer';
 
 /** conv2d(x, filter) + bias with a gradient for filter and bias only; x is treated as data. */
 export function convolveData(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D {
@@ -48,47 +49,25 @@ export interface DataInputConvArgs {
 }
 
 /**
- * A convolution that treats its input as data. It holds a built-in TF.js Conv2D and lends it
- * everything but the training-mode forward pass: the weights (same names, same order), inference,
- * the output shape, and the class name and config it is saved under.
+ * A convolution that treats its input as data: in training, a convolution whose gradient covers
+ * the filter and the bias only; everything else is TF.js's own Conv2D.
  */
-export class DataInputConv2D extends tf.layers.Layer {
-  private readonly builtIn: tf.layers.Layer;
-
+export class DataInputConv2D extends TrainingPassLayer {
   constructor(private readonly args: DataInputConvArgs) {
-    super({ name: args.name });
-    this.builtIn = tf.layers.conv2d(args);
+    super(args.name, tf.layers.conv2d(args));
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    // Runs inside this layer's name scope, so the weights get the names the built-in layer's would.
-    this.builtIn.build(inputShape);
-    this.trainableWeights = this.builtIn.trainableWeights;
-    this.nonTrainableWeights = this.builtIn.nonTrainableWeights;
-    this.built = true;
+  protected override takesTrainingPass(input: tf.Tensor): boolean {
+    return input.rank === 4;
   }
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return this.builtIn.computeOutputShape(inputShape);
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
-    const input = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (!kwargs?.training || input.rank !== 4) return this.builtIn.call(inputs, kwargs);
+  protected override trainingCall(input: tf.Tensor, weights: tf.LayerVariable[]): tf.Tensor {
     // The built-in layer's weight order: the kernel, then the bias.
-    const [kernel, bias] = this.builtIn.weights;
+    const [kernel, bias] = weights;
     const { strides, padding, useBias, activation } = this.args;
     return tf.tidy(() => {
       const y = convolveData(input as tf.Tensor4D, kernel.read() as tf.Tensor4D, useBias ? (bias.read() as tf.Tensor1D) : null, [strides, strides], padding);
       return activation === 'relu' ? tf.relu(y) : y;
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return this.builtIn.getConfig();
-  }
-
-  override getClassName(): string {
-    return this.builtIn.getClassName();
   }
 }

@@ -13,6 +13,7 @@
  * training and are saved as TF.js's own BatchNormalization.
  */
 import * as tf from '@tensorflow/tfjs';
+import { TrainingPassLayer } from './training-pass-layer';
 import { batchMoments, batchNormGradInput, batchNormGradSums } from './batch-norm-ops';
 
 /**
@@ -87,41 +88,22 @@ export interface FusedBatchNormArgs {
 }
 
 /**
- * A batch norm on the last axis that trains with `normalizeInTraining`. It holds a built-in TF.js
- * BatchNormalization and lends it everything but the training-mode forward pass: the weights
- * (same names, same order), inference, the output shape, and the class name and config it is
- * saved under. A saved model therefore holds a plain `BatchNormalization` that
- * `tf.loadLayersModel` reads without this project, and nothing of TF.js is patched.
+ * A batch norm on the last axis that trains with `normalizeInTraining`; everything else is
+ * TF.js's own BatchNormalization.
  */
-export class FusedBatchNormalization extends tf.layers.Layer {
-  private readonly builtIn: tf.layers.Layer;
+export class FusedBatchNormalization extends TrainingPassLayer {
   private readonly momentum: number;
   private readonly epsilon: number;
 
   constructor(args: FusedBatchNormArgs) {
-    super({ name: args.name });
-    this.builtIn = tf.layers.batchNormalization({ ...args, axis: -1 });
+    super(args.name, tf.layers.batchNormalization({ ...args, axis: -1 }));
     this.momentum = args.momentum;
     this.epsilon = args.epsilon;
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    // Runs inside this layer's name scope, so the weights get the names the built-in layer's would.
-    this.builtIn.build(inputShape);
-    this.trainableWeights = this.builtIn.trainableWeights;
-    this.nonTrainableWeights = this.builtIn.nonTrainableWeights;
-    this.built = true;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return this.builtIn.computeOutputShape(inputShape);
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
-    if (!kwargs?.training) return this.builtIn.call(inputs, kwargs);
-    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+  protected override trainingCall(input: tf.Tensor, weights: tf.LayerVariable[]): tf.Tensor {
     // The built-in layer's weight order: γ, β, then the moving mean and variance.
-    const [gamma, beta, movingMean, movingVariance] = this.builtIn.weights;
+    const [gamma, beta, movingMean, movingVariance] = weights;
     return tf.tidy(() => {
       const { output, mean, variance } = normalizeInTraining(input, gamma.read() as tf.Tensor1D, beta.read() as tf.Tensor1D, this.epsilon);
       for (const [variable, value] of [[movingMean, mean], [movingVariance, variance]] as const) {
@@ -131,13 +113,5 @@ export class FusedBatchNormalization extends tf.layers.Layer {
       }
       return output;
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return this.builtIn.getConfig();
-  }
-
-  override getClassName(): string {
-    return this.builtIn.getClassName();
   }
 }
