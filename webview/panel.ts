@@ -134,7 +134,7 @@ export class Panel {
   }
 
   private reset(runId: string, title: string): void {
-    this.model = new RunModel(runId, title);
+    this.model = new RunModel(runId);
     this.title = title;
     this.position = null;
     this.generation++;

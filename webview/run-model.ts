@@ -78,7 +78,6 @@ export function isStructural(change: StructuralChange): boolean {
 
 export class RunModel {
   runId: string | undefined;
-  title = '';
   /** The run's state as every view of it sees it. */
   summary: RunSummary = initialSummary();
   /** The full report (the summary keeps only the backend's name): threads, skipped backends. */
@@ -96,9 +95,8 @@ export class RunModel {
   readonly dirty: DirtyFlags = { header: true, snapshots: true, changes: true, curves: true };
   private readonly changeByIndex = new Map<number, ChangeRecord>();
 
-  constructor(runId?: string, title = '') {
+  constructor(runId?: string) {
     this.runId = runId;
-    this.title = title;
     this.cursor = new StreamCursor(runId);
   }
 
@@ -221,6 +219,7 @@ export class RunModel {
           ...(event.changeIndex !== undefined ? { changeIndex: event.changeIndex } : {}),
         };
         this.snapshots.push(snapshot);
+        // Stryker disable next-line ConditionalExpression: without an index the lookup finds no change either.
         if (event.changeIndex !== undefined) {
           const change = this.changeByIndex.get(event.changeIndex);
           if (change) change.snapshotIndex = this.snapshots.length - 1;
@@ -254,9 +253,7 @@ export class RunModel {
           this.dirty.header = true;
         }
         return;
-      case 'evaluation':
-      case 'checkpoint':
-        return;
+      // 'evaluation' and 'checkpoint' change only the summary.
     }
   }
 }

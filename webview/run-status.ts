@@ -41,7 +41,7 @@ export function statusLine(summary: RunSummary, lastLog?: { level: 'info' | 'war
   const ended = state === 'stopped' || state === 'failed' || state === 'interrupted';
   let message = '';
   if (state === 'finished') {
-    message = `Finished in ${formatDuration(summary.seconds ?? 0)}; architecture written to ${summary.archPath ?? '(unknown)'}`;
+    message = `Finished in ${formatDuration(summary.seconds ?? 0)}; architecture written to ${summary.archPath}`;
   } else if (state === 'stopped') {
     message = stoppedText(summary.message, summary.resumable);
   } else if (state === 'failed' || state === 'interrupted') {

@@ -26,7 +26,7 @@ const finished: EventBody = {
 
 function modelOf(bodies: EventBody[]): RunModel {
   const e = stream('r1');
-  const model = new RunModel('r1', 'mnist');
+  const model = new RunModel('r1');
   model.ingest(bodies.map(e));
   return model;
 }
@@ -108,9 +108,17 @@ describe('the panel\'s run model', () => {
     assert.equal(model.runId, 'late');
   });
 
-  it('keeps the latest warning or error the trainer logged, not its info lines', () => {
-    const model = modelOf([runStarted(), { type: 'log', level: 'warn', message: 'slow disk' }, { type: 'log', level: 'info', message: 'epoch done' }]);
+  it('keeps the latest warning or error the trainer logged, not its info lines, and redraws the header for it', () => {
+    const e = stream('r1');
+    const model = new RunModel('r1');
+    model.ingest([e(runStarted()), e({ type: 'log', level: 'warn', message: 'slow disk' })]);
+    model.clearDirty();
+    model.ingest([e({ type: 'log', level: 'info', message: 'epoch done' })]);
     assert.deepEqual(model.lastLog, { level: 'warn', message: 'slow disk' });
+    assert.equal(model.dirty.header, false);
+    model.ingest([e({ type: 'log', level: 'error', message: 'nan loss' })]);
+    assert.deepEqual(model.lastLog, { level: 'error', message: 'nan loss' });
+    assert.equal(model.dirty.header, true);
   });
 
   it('keeps the full backend report and the dataset, which the summary leaves out', () => {
@@ -123,7 +131,14 @@ describe('the panel\'s run model', () => {
   it('marks what changed for the renderer, and forgets it once drawn', () => {
     const e = stream('r1');
     const model = new RunModel('r1');
+    // A new panel draws everything once, events or not.
+    assert.deepEqual({ ...model.dirty }, { header: true, snapshots: true, changes: true, curves: true });
+    model.clearDirty();
     model.ingest([e(runStarted())]);
+    assert.deepEqual({ ...model.dirty }, { header: true, snapshots: false, changes: false, curves: false });
+    model.clearDirty();
+    model.ingest([e({ type: 'phase-started', phase: 'train', cycle: 1, step: 1, epochs: 2, label: 'Cycle 1 · train' })]);
+    assert.deepEqual({ ...model.dirty }, { header: true, snapshots: false, changes: false, curves: false });
     model.clearDirty();
     assert.deepEqual({ ...model.dirty }, { header: false, snapshots: false, changes: false, curves: false });
     model.ingest([e(progress(1, 2))]);
@@ -142,6 +157,44 @@ describe('the panel\'s run model', () => {
     assert.deepEqual({ ...model.dirty }, { header: false, snapshots: false, changes: false, curves: false });
     model.ingest([e(finished)]);
     assert.equal(model.dirty.header, true);
+  });
+
+  for (const final of [
+    { type: 'stopped', reason: 'user', resumable: true },
+    { type: 'failed', message: 'bad data', resumable: false },
+  ] as const) {
+    it(`redraws the header when the run is ${final.type}`, () => {
+      const e = stream('r1');
+      const model = new RunModel('r1');
+      model.ingest([e(runStarted())]);
+      model.clearDirty();
+      model.ingest([e(final)]);
+      assert.deepEqual({ ...model.dirty }, { header: true, snapshots: false, changes: false, curves: false });
+      assert.equal(model.lastLog, undefined);
+    });
+  }
+
+  it('keeps a snapshot whose change it never saw (a gap in the stream) without linking it', () => {
+    const e = stream('r1');
+    const model = new RunModel('r1');
+    model.ingest([e(runStarted()), e({ ...(architecture(4, 1e6) as EventBody & { type: 'architecture' }), cause: 'change', changeIndex: 9 })]);
+    assert.equal(model.snapshots.length, 1);
+    assert.equal(model.snapshots[0].changeIndex, 9);
+    assert.equal(model.changeAt(9), undefined);
+  });
+
+  it('gives a start snapshot no change index at all', () => {
+    const model = modelOf([runStarted(), architecture(3, 1e6)]);
+    assert.equal('changeIndex' in model.snapshots[0], false);
+  });
+
+  it('warns of at most three gaps a batch', () => {
+    const e = stream('r1');
+    const events = Array.from({ length: 12 }, (_, i) => e(i === 0 ? runStarted() : epochEnd(1, 0.5)));
+    const model = new RunModel('r1');
+    const result = model.ingest(events.filter((_, i) => i % 2 === 0));
+    assert.equal(result.accepted, 6);
+    assert.deepEqual(result.warnings, ['events 1–1 of run "r1" are missing', 'events 3–3 of run "r1" are missing', 'events 5–5 of run "r1" are missing']);
   });
 
   it('is interrupted when the host finds its trainer gone, resumable as the host says, and runs again on resume', () => {
@@ -173,8 +226,17 @@ function pick(line: ReturnType<typeof statusLine>) {
 }
 
 describe('the run header\'s status line', () => {
-  it('waits for the first event', () => {
-    assert.deepEqual(statusLine(new RunModel().summary), { label: 'waiting for events', tone: 'waiting', message: '', error: false, canStop: false, canResume: false, canExport: false });
+  it('waits for the first event, and shows no log line or error before the run has started', () => {
+    const waiting = new RunModel().summary;
+    assert.deepEqual(statusLine(waiting), { label: 'waiting for events', tone: 'waiting', message: '', error: false, canStop: false, canResume: false, canExport: false });
+    assert.deepEqual(pick(statusLine(waiting, { level: 'error', message: 'early' })), { label: 'waiting for events', tone: 'waiting', message: '', error: false, canStop: false, canResume: false });
+  });
+
+  it('offers no Resume while the run goes on, even with a checkpoint written', () => {
+    const running = modelOf([runStarted(), { type: 'checkpoint', path: '/r/c', label: 'cycle 1' }]).summary;
+    assert.equal(running.resumable, true);
+    assert.equal(statusLine(running).canResume, false);
+    assert.equal(statusLine(running).canStop, true);
   });
 
   it('shows a running run\'s latest warning, as an error when it is one, and offers Stop', () => {
