@@ -5,42 +5,22 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
-import { ARTIFACTS, openFile, openWorkbench, screenshot, type Workbench } from './harness/workbench';
+import { openFile, screenshot } from './harness/workbench';
+import { useWorkbench } from './harness/session';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
 describe('compute backends in code-server', function () {
   this.timeout(15 * 60_000);
-  let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
-
-  before(async function () {
-    assert.ok(fs.existsSync(path.join(REPO_ROOT, 'dist', 'trainer.js')), 'dist/trainer.js is missing: run "npm run build" first');
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-backends-'));
-    fs.copyFileSync(path.join(FIXTURES, 'tiny.resbuilder.yaml'), path.join(workspace, 'tiny.resbuilder.yaml'));
-    server = await startCodeServer({ workspace, settings: {} });
-    workbench = await openWorkbench(server.url);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) {
-      await screenshot(workbench.page, 'failed-backends').catch(() => undefined);
-      if (server) fs.writeFileSync(path.join(ARTIFACTS, 'failed-backends.code-server.log'), server.log());
-    }
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  const session = useWorkbench({
+    name: 'backends',
+    bundles: ['trainer.js'],
+    prepare: (workspace) => fs.copyFileSync(path.join(FIXTURES, 'tiny.resbuilder.yaml'), path.join(workspace, 'tiny.resbuilder.yaml')),
   });
 
   it('opens the backend check from the status bar and says which backend a run takes', async () => {
-    const page = workbench!.page;
+    const page = session.page;
     await openFile(page, 'tiny.resbuilder.yaml');
     const item = page.locator('.statusbar-item', { hasText: 'Backends' }).first();
     await item.waitFor({ timeout: 5 * 60_000 });

@@ -5,16 +5,15 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Frame, Page } from 'playwright-core';
 import { serializeArchitecture } from '../../src/core/arch/json';
 import { emptyNet, resnet20 } from '../../src/core/arch/seeds';
 import { parseConfigText } from '../../src/core/config/parse';
-import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
 import { readEvents, until } from './harness/runs';
-import { ARTIFACTS, codeLens, openFile, openWorkbench, runCommand, screenshot, type Workbench } from './harness/workbench';
+import { useWorkbench } from './harness/session';
+import { codeLens, openFile, runCommand, screenshot } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -61,36 +60,20 @@ const INPUT = { height: 28, width: 28, channels: 1 };
 
 describe('ResBuilder Studio as a new user meets it', function () {
   this.timeout(15 * 60_000);
+  const session = useWorkbench({
+    name: 'editor',
+    bundles: ['extension.js', 'webview.js', 'trainer.js'],
+    prepare: (workspace) => {
+      for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(workspace, f));
+      fs.writeFileSync(path.join(workspace, 'typo.resbuilder.yaml'), 'preset: quick\ndataset:\n  source: mnist\n  validationSpilt: 0.2\n');
+    },
+    settings: { 'resbuilder.stopTimeoutSeconds': 60 },
+  });
   let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
   let page: Page;
-
-  before(async function () {
-    for (const bundle of ['extension.js', 'webview.js', 'trainer.js']) {
-      assert.ok(fs.existsSync(path.join(REPO_ROOT, 'dist', bundle)), `dist/${bundle} is missing: run "npm run build" first`);
-    }
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-editor-'));
-    for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(workspace, f));
-    // Written before the workbench starts, so Quick Open knows it.
-    fs.writeFileSync(path.join(workspace, 'typo.resbuilder.yaml'), 'preset: quick\ndataset:\n  source: mnist\n  validationSpilt: 0.2\n');
-    server = await startCodeServer({ workspace, settings: { 'resbuilder.stopTimeoutSeconds': 60 } });
-    workbench = await openWorkbench(server.url);
-    page = workbench.page;
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) {
-      const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 80);
-      await screenshot(page, `failed-${name}`).catch(() => undefined);
-      if (server) fs.writeFileSync(path.join(ARTIFACTS, `failed-${name}.code-server.log`), server.log());
-    }
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  before(() => {
+    workspace = session.workspace;
+    page = session.page;
   });
 
   it('writes a new config from the template that resolves to the trainer\'s own quick preset', async () => {

@@ -5,45 +5,29 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
 import { finishedSearch, readEvents, until } from './harness/runs';
-import { ARTIFACTS, closeActiveEditor, codeLens, openFile, openWorkbench, problems, runCommand, screenshot, webviewFrame, type Workbench } from './harness/workbench';
+import { useWorkbench } from './harness/session';
+import { closeActiveEditor, codeLens, openFile, problems, runCommand, screenshot, webviewFrame } from './harness/workbench';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
 describe('ResBuilder Studio in code-server', function () {
   this.timeout(15 * 60_000);
+  const session = useWorkbench({
+    name: 'extension',
+    bundles: ['extension.js', 'webview.js', 'trainer.js'],
+    prepare: (workspace) => {
+      for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(workspace, f));
+    },
+    settings: { 'resbuilder.stopTimeoutSeconds': 60 },
+  });
   let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
   let page: Page;
-
-  before(async function () {
-    for (const bundle of ['extension.js', 'webview.js', 'trainer.js']) {
-      assert.ok(fs.existsSync(path.join(REPO_ROOT, 'dist', bundle)), `dist/${bundle} is missing: run "npm run build" first`);
-    }
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-ws-'));
-    for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(workspace, f));
-    server = await startCodeServer({ workspace, settings: { 'resbuilder.stopTimeoutSeconds': 60 } });
-    workbench = await openWorkbench(server.url);
-    page = workbench.page;
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) {
-      const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-      await screenshot(page, `failed-${name}`).catch(() => undefined);
-      if (server) fs.writeFileSync(path.join(ARTIFACTS, `failed-${name}.code-server.log`), server.log());
-    }
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  before(() => {
+    workspace = session.workspace;
+    page = session.page;
   });
 
   it('activates on a config and shows the Run search CodeLens', async () => {

@@ -7,12 +7,12 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/codeServer';
+import { REPO_ROOT } from './harness/codeServer';
 import { finishedSearch, readEvents, until } from './harness/runs';
-import { ARTIFACTS, codeLens, openFile, openWorkbench, screenshot, webviewFrame, type Workbench } from './harness/workbench';
+import { useWorkbench } from './harness/session';
+import { codeLens, openFile, screenshot, webviewFrame } from './harness/workbench';
 
 // backend: native, not auto: a package whose addon did not load must fail this test, not
 // quietly train on wasm.
@@ -33,43 +33,29 @@ search:
 
 describe('the packaged .vsix installed into code-server', function () {
   this.timeout(20 * 60_000);
-  let scratch: string;
+  const session = useWorkbench({
+    name: 'vsix',
+    prepare: (scratch) => {
+      const vsix = path.join(scratch, 'resbuilder-studio.vsix');
+      const output = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'package.mjs'), '--out', vsix],
+        { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      assert.match(output, /package: .*: linux-x64, \d+ files, [\d.]+ MB/);
+      const workspace = path.join(scratch, 'workspace');
+      fs.mkdirSync(workspace);
+      fs.writeFileSync(path.join(workspace, 'packaged.resbuilder.yaml'), CONFIG);
+      return { workspace, vsix };
+    },
+    settings: { 'resbuilder.stopTimeoutSeconds': 60 },
+  });
   let workspace: string;
-  let vsix: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
   let page: Page;
-
-  before(async function () {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-e2e-vsix-'));
-    vsix = path.join(scratch, 'resbuilder-studio.vsix');
-    const output = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'package.mjs'), '--out', vsix],
-      { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    assert.match(output, /package: .*: linux-x64, \d+ files, [\d.]+ MB/);
-    workspace = path.join(scratch, 'workspace');
-    fs.mkdirSync(workspace);
-    fs.writeFileSync(path.join(workspace, 'packaged.resbuilder.yaml'), CONFIG);
-    server = await startCodeServer({ workspace, vsix, settings: { 'resbuilder.stopTimeoutSeconds': 60 } });
-    workbench = await openWorkbench(server.url);
-    page = workbench.page;
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) {
-      const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-      await screenshot(page, `vsix-failed-${name}`).catch(() => undefined);
-      if (server) fs.writeFileSync(path.join(ARTIFACTS, `vsix-failed-${name}.code-server.log`), server.log());
-    }
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await server?.stop();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  before(() => {
+    workspace = session.workspace;
+    page = session.page;
   });
 
   it('installs as a real folder holding the bundles, without node_modules of its own', () => {
-    const extensions = path.join(server!.home, 'extensions');
+    const extensions = path.join(session.server.home, 'extensions');
     const installed = fs.readdirSync(extensions).filter((name) => name.startsWith('resbuilder.resbuilder-studio-'));
     assert.equal(installed.length, 1, `installed extensions: ${fs.readdirSync(extensions).join(', ')}`);
     const folder = path.join(extensions, installed[0]);
