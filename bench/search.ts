@@ -17,6 +17,7 @@
  * - BENCH_FAMILY_DEPTHS (8,14,20,32), BENCH_FAMILY_WIDTHS (0.5,0.75,1).
  * - BENCH_FINAL_EPOCHS (12): the found network's final training, and every family member's.
  * - BENCH_ONLY (all | family | search), BENCH_DRY_RUN=1 (list the jobs and what is cached, run none),
+ *   BENCH_REPORT_ONLY=1 (report what is cached so far, run none),
  *   BENCH_DOCS=1 (also write the pictures to docs/images), BENCH_CACHE (the cache folder).
  */
 import { spawn } from 'node:child_process';
@@ -321,14 +322,19 @@ async function main(): Promise<void> {
     for (const j of pending) process.stdout.write(`  to run: ${jobName(j)}\n`);
     return;
   }
+  const reportOnly = process.env.BENCH_REPORT_ONLY === '1';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-bench-search-'));
   let done = 0;
-  for (const j of pending) {
+  for (const j of reportOnly ? [] : pending) {
     done += 1;
     process.stdout.write(`\n### ${done}/${pending.length}: ${jobName(j)} (${pending.length - done} left after this one)\n`);
     cache.put(jobKey(settingsOf(j)), await runJob(j, dir));
   }
-  const results: JobResult[] = jobs.map((j) => ({ ...j, ...cache.get(jobKey(settingsOf(j)))! }));
+  const results: JobResult[] = jobs.flatMap((j) => {
+    const outcome = cache.get(jobKey(settingsOf(j)));
+    return outcome ? [{ ...j, ...outcome }] : [];
+  });
+  if (results.length < jobs.length) process.stdout.write(`\nA partial report: ${jobs.length - results.length} of ${jobs.length} jobs have not run yet.\n`);
   const out = path.join(ROOT, 'bench-results');
   fs.mkdirSync(out, { recursive: true });
   const outDirs = process.env.BENCH_DOCS === '1' ? [out, path.join(ROOT, 'docs/images')] : [out];
