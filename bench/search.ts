@@ -96,6 +96,10 @@ const RECIPES: Record<string, (dataset: Dataset) => string> = {
   // What a new user's config gets: the quick preset from the empty start (the demo's settings).
   default: () => 'preset: quick\narchitecture:\n  start: empty\n',
   // Start from ResNet-20 with a target just below its cost, and keep the searched weights.
+  // The default with twice the insertions per cycle: the family's front favours deep, narrow
+  // networks over shallow, wide ones at equal FLOPs (docs/benchmarks.md, "Found networks against a
+  // family of fixed ResNets"), and the quick preset's 2 × 2 insertions stop at depth 11.
+  deeper: () => 'preset: quick\narchitecture:\n  start: empty\nsearch:\n  insertionsPerCycle: 4\n',
   resnet20: (dataset) => `preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  targetFlops: ${dataset === 'mnist' ? '5e7' : '5.5e7'}\n  finalWeights: inherit\n`,
 };
 const recipes = list('BENCH_RECIPES', 'default,resnet20');
@@ -267,13 +271,22 @@ function reportText(r: DatasetReport): string {
 }
 
 async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]> {
+  const familySeries = 'fixed ResNet (mean over seeds)';
+  const seriesDomain = [familySeries, ...recipes.map((recipe) => `search: ${recipe}`)];
   const points = [
-    ...r.family.map((m) => ({ series: 'fixed ResNet (mean over seeds)', name: m.name, mflops: m.flops / 1e6, accuracy: m.accuracy * 100 })),
+    ...r.family.map((m) => ({ series: familySeries, name: m.name, mflops: m.flops / 1e6, accuracy: m.accuracy * 100 })),
     ...r.searches.map((s) => ({ series: `search: ${s.recipe}`, name: `seed ${s.seed}`, mflops: s.flops / 1e6, accuracy: s.testAccuracy * 100 })),
   ];
   const frontLine = r.front.map((p) => ({ mflops: p.flops / 1e6, accuracy: p.accuracy * 100 }));
+  // A log axis left to itself rounds out to whole decades (1 to 1,000 for 5 to 130 MFLOPs) and
+  // squeezes the points into the middle third.
+  const mflopsRange = points.map((p) => p.mflops);
+  const xDomain = [Math.min(...mflopsRange) / 1.25, Math.max(...mflopsRange) * 1.25];
   const spec = {
-    title: `${r.dataset}: found networks against fixed ResNets (${finalEpochs} final epoch${finalEpochs === 1 ? '' : 's'} each)`,
+    title: {
+      text: `${r.dataset}: found networks against fixed ResNets (${finalEpochs} final epoch${finalEpochs === 1 ? '' : 's'} each)`,
+      subtitle: "dashed: the family's front, the members no cheaper member beats",
+    },
     width: 520,
     height: 340,
     background: 'white',
@@ -282,7 +295,7 @@ async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]
         data: { values: frontLine },
         mark: { type: 'line', color: '#888', strokeDash: [4, 3] },
         encoding: {
-          x: { field: 'mflops', type: 'quantitative', scale: { type: 'log' }, title: 'MFLOPs (log scale)' },
+          x: { field: 'mflops', type: 'quantitative', scale: { type: 'log', domain: xDomain, nice: false }, title: 'MFLOPs (log scale)' },
           y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy (%)' },
         },
       },
@@ -292,8 +305,9 @@ async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]
         encoding: {
           x: { field: 'mflops', type: 'quantitative' },
           y: { field: 'accuracy', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 320 } },
-          shape: { field: 'series', type: 'nominal', title: null },
+          // One domain for every dataset's picture, so a search keeps its colour and shape across them.
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain: seriesDomain }, legend: { labelLimit: 320 } },
+          shape: { field: 'series', type: 'nominal', title: null, scale: { domain: seriesDomain } },
           tooltip: [{ field: 'name' }, { field: 'mflops' }, { field: 'accuracy' }],
         },
       },
