@@ -13,7 +13,7 @@
  * Environment:
  * - BENCH_DATASETS (mnist,fashion-mnist), BENCH_SEEDS (1,2,3), BENCH_BACKEND (auto),
  *   BENCH_STYLE (standard), BENCH_FASHION_LIMIT (0 = all), BENCH_FASHION_PATH (IDX folder).
- * - BENCH_RECIPES (default,resnet20): which searches (see RECIPES).
+ * - BENCH_RECIPES (default,resnet20; also deeper, resnet8): which searches (see RECIPES).
  * - BENCH_FAMILY_DEPTHS (8,14,20,32), BENCH_FAMILY_WIDTHS (0.5,0.75,1).
  * - BENCH_FINAL_EPOCHS (12): the found network's final training, and every family member's.
  * - BENCH_ONLY (all | family | search), BENCH_DRY_RUN=1 (list the jobs and what is cached, run none),
@@ -92,6 +92,7 @@ if (!['all', 'family', 'search'].includes(only)) throw new Error(`BENCH_ONLY mus
  * A search's settings beyond the dataset and seed. Both gate deletions on validation accuracy,
  * so no decision of the search has seen the test images its result is judged on.
  */
+const START_FILE = 'start.arch.json';
 const RECIPES: Record<string, (dataset: Dataset) => string> = {
   // What a new user's config gets: the quick preset from the empty start (the demo's settings).
   default: () => 'preset: quick\narchitecture:\n  start: empty\n',
@@ -100,9 +101,14 @@ const RECIPES: Record<string, (dataset: Dataset) => string> = {
   // networks over shallow, wide ones at equal FLOPs (docs/benchmarks.md, "Found networks against a
   // family of fixed ResNets"), and the quick preset's 2 × 2 insertions stop at depth 11.
   deeper: () => 'preset: quick\narchitecture:\n  start: empty\nsearch:\n  insertionsPerCycle: 4\n',
+  // The default from the family's ResNet-8 instead of the empty start: blocks at 28×28, 14×14
+  // and 7×7 rather than 7×7 and 3×3 (docs/benchmarks.md, "What the default search does on 28×28 images").
+  resnet8: () => `preset: quick\narchitecture:\n  start: ./${START_FILE}\n`,
   resnet20: (dataset) => `preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  targetFlops: ${dataset === 'mnist' ? '5e7' : '5.5e7'}\n  finalWeights: inherit\n`,
 };
 const recipes = list('BENCH_RECIPES', 'default,resnet20');
+/** Recipes that start from a family member, written next to the config as START_FILE. */
+const RECIPE_STARTS: Record<string, { depth: number; width: number }> = { resnet8: { depth: 8, width: 1 } };
 for (const r of recipes) if (!RECIPES[r]) throw new Error(`BENCH_RECIPES takes ${Object.keys(RECIPES).join(', ')}, got "${r}".`);
 
 function datasetYaml(dataset: Dataset): string {
@@ -116,8 +122,15 @@ const familyName = (j: FamilyJob) => `resnet${j.depth}-w${j.width}`;
 const jobName = (j: Job) => `${j.dataset}-${j.kind === 'family' ? familyName(j) : `search-${j.recipe}`}-seed${j.seed}`;
 
 /** The family member as an `.arch.json` start file: 28×28 grey images, ten classes. */
-function familyArchitecture(j: FamilyJob): string {
+function familyArchitecture(j: { depth: number; width: number }): string {
   return serializeArchitecture(cifarResNet({ height: 28, width: 28, channels: 1 }, 10, style as 'standard' | 'reference', { depth: j.depth, widthMultiplier: j.width }));
+}
+
+/** The `.arch.json` a job starts from when it is not built in: a family member, or a recipe's start. */
+function startArchitecture(j: Job): string | null {
+  if (j.kind === 'family') return familyArchitecture(j);
+  const start = RECIPE_STARTS[j.recipe];
+  return start ? familyArchitecture(start) : null;
 }
 
 function configYaml(j: Job): string {
@@ -132,14 +145,15 @@ function configYaml(j: Job): string {
 }
 
 function settingsOf(j: Job): unknown {
-  return { version: VERSION, config: configYaml(j), arch: j.kind === 'family' ? familyArchitecture(j) : null };
+  return { version: VERSION, config: configYaml(j), arch: startArchitecture(j) };
 }
 
 /** Runs the CLI under bash so that `times` can report the trainer's CPU time after it exits. */
 function runJob(j: Job, dir: string): Promise<JobOutcome> {
   const name = jobName(j);
   const config = path.join(dir, `${name}.resbuilder.yaml`);
-  if (j.kind === 'family') fs.writeFileSync(path.join(dir, `${familyName(j)}.arch.json`), familyArchitecture(j));
+  const start = startArchitecture(j);
+  if (start !== null) fs.writeFileSync(path.join(dir, j.kind === 'family' ? `${familyName(j)}.arch.json` : START_FILE), start);
   fs.writeFileSync(config, configYaml(j));
   const started = performance.now();
   return new Promise((resolve, reject) => {
