@@ -224,5 +224,29 @@ describe('Slurm sweeps on a real one-node cluster', function () {
       assert.match(set.stderr, /--set search\.cycles: expected an integer >= 1, got "two"/);
       assert.deepEqual(leftovers(), []);
     });
+
+    it('Slurm settings with shell metacharacters, in the sweep: section or on the command line', async () => {
+      const withSlurm = (slurm: string): string => {
+        const file = path.join(dir, 'slurm.resbuilder.yaml');
+        fs.writeFileSync(file, `${CONFIG}sweep:\n  grid:\n    dataset.path: ["${NASTY_VALUE.replace(/"/g, '\\"')}"]\n  slurm:\n${slurm}`);
+        return file;
+      };
+      const partition = await cli(['submit', withSlurm('    partition: "debug;touch pwned"\n')]);
+      assert.equal(partition.code, 2);
+      assert.match(partition.stderr, /slurm\.resbuilder\.yaml:24:16: error: sweep\.slurm\.partition: expected a partition name .*got "debug;touch pwned"/);
+      const time = await cli(['submit', withSlurm('    time: "1:00:00;touch pwned"\n')]);
+      assert.equal(time.code, 2);
+      assert.match(time.stderr, /slurm\.resbuilder\.yaml:24:11: error: sweep\.slurm\.time: expected a time limit/);
+      const timeFlag = await cli(['submit', good, '--time', '1:00:00$(touch pwned)']);
+      assert.equal(timeFlag.code, 2);
+      assert.match(timeFlag.stderr, /--time "1:00:00\$\(touch pwned\)": expected a time limit like HH:MM:SS/);
+      // A grid value from the file never reaches the script: the task reads it from sweep.json.
+      const dryRun = await cli(['submit', withSlurm('    cpus: 1\n'), '--dry-run']);
+      assert.equal(dryRun.code, 0, dryRun.stderr);
+      assert.match(dryRun.stdout, /^#SBATCH --array=0-0$/m);
+      assert.doesNotMatch(dryRun.stdout, /pwned/);
+      assert.deepEqual(leftovers(), []);
+      assert.deepEqual(filesNamed(dir, /^pwned/), []);
+    });
   });
 });

@@ -10,6 +10,7 @@ import type { TrainerEvent } from '../../protocol/events';
 import { mergeEvents, StreamCursor } from '../../protocol/run-stream/merge';
 import { parsePanelMessage, type ComparedArchitecture, type HostMessage, type PanelMessage } from '../../protocol/panel';
 import { readRunEvents } from '../runs/runCatalog';
+import { EventsTail, trainerAliveElsewhere } from '../runs/eventsTail';
 import type { ManagedRun } from '../runs/runManager';
 import { configName } from '../runs/runPaths';
 import { readSettings } from '../settings';
@@ -29,6 +30,8 @@ function hasCheckpoint(runDir: string): boolean {
 }
 const PANEL_RUNS_KEY = 'resbuilder.panelRuns';
 const LIVE_BATCH_MS = 100;
+/** How often a panel reads on the events.jsonl of a run a trainer outside this window writes. */
+const FOLLOW_MS = 1000;
 
 export interface PanelActions {
   stop(runDir: string): void;
@@ -47,6 +50,8 @@ interface OpenPanel {
   cursor: StreamCursor;
   pending: TrainerEvent[];
   flushTimer: NodeJS.Timeout | null;
+  /** Reads on the run's events.jsonl while a trainer outside this window writes it. */
+  followTimer: NodeJS.Timeout | null;
 }
 
 export class PanelController implements vscode.WebviewPanelSerializer, vscode.Disposable {
@@ -147,7 +152,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
   }
 
   private attach(panel: vscode.WebviewPanel, runDir: string | null, compare: OpenPanel['compare']): void {
-    const entry: OpenPanel = { panel, runDir, compare, ready: false, cursor: new StreamCursor(), pending: [], flushTimer: null };
+    const entry: OpenPanel = { panel, runDir, compare, ready: false, cursor: new StreamCursor(), pending: [], flushTimer: null, followTimer: null };
     this.open.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'resbuilder.svg');
     panel.webview.html = this.html(panel.webview, panel.title);
@@ -161,6 +166,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     ];
     panel.onDidDispose(() => {
       if (entry.flushTimer) clearTimeout(entry.flushTimer);
+      this.unfollow(entry);
       for (const s of subscriptions) s.dispose();
       this.open.delete(entry);
     });
@@ -216,6 +222,7 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
   /** reset + every event so far in one batch; live events follow through `liveEvent`. */
   private async replay(entry: OpenPanel): Promise<void> {
     entry.ready = false;
+    this.unfollow(entry);
     if (entry.compare) {
       this.post(entry, { type: 'compare', left: entry.compare.left, right: entry.compare.right });
       entry.ready = true;
@@ -238,11 +245,48 @@ export class PanelController implements vscode.WebviewPanelSerializer, vscode.Di
     entry.pending = [];
     this.post(entry, { type: 'reset', runId, title: this.titleOf(runDir) });
     this.post(entry, { type: 'events', events });
+    const ranHere = this.service.manager.findByRunDir(runDir);
     if (!this.service.liveRun(runDir) && !events.some(isFinalEvent)) {
-      const why = this.service.manager.findByRunDir(runDir)?.summary.message;
-      this.post(entry, { type: 'trainerGone', message: why ?? 'The trainer of this run is not running and ended without a result (it crashed, was killed, or its editor closed).', resumable: hasCheckpoint(runDir) });
+      if (!ranHere && trainerAliveElsewhere(runDir)) this.follow(entry, runDir);
+      else this.postGone(entry, runDir);
     }
     entry.ready = true;
+  }
+
+  private postGone(entry: OpenPanel, runDir: string): void {
+    const why = this.service.manager.findByRunDir(runDir)?.summary.message;
+    this.post(entry, { type: 'trainerGone', message: why ?? 'The trainer of this run is not running and ended without a result (it crashed, was killed, or its editor closed).', resumable: hasCheckpoint(runDir) });
+  }
+
+  /**
+   * Streams the events a trainer outside this window appends (a Slurm task on a compute node,
+   * docs/cluster.md) until the run ends or its trainer is gone. The file is read from its start
+   * once more; the cursor drops what the replay sent.
+   */
+  private follow(entry: OpenPanel, runDir: string): void {
+    const tail = new EventsTail(runDir);
+    const tick = async (): Promise<void> => {
+      entry.followTimer = null;
+      if (!entry.ready || entry.runDir !== runDir) return;
+      const { events, errors } = await tail.read();
+      for (const error of errors.slice(0, 5)) this.service.output.appendLine(error);
+      // The page may have gone (hidden, retargeted) while the file was read; its replay starts over.
+      if (!entry.ready || entry.runDir !== runDir) return;
+      const fresh = events.filter((e) => entry.cursor.take(e).verdict === 'new');
+      if (fresh.length > 0) this.post(entry, { type: 'events', events: fresh });
+      if (events.some(isFinalEvent) || this.service.liveRun(runDir)) return;
+      if (!trainerAliveElsewhere(runDir)) {
+        this.postGone(entry, runDir);
+        return;
+      }
+      entry.followTimer = setTimeout(() => void tick(), FOLLOW_MS);
+    };
+    entry.followTimer = setTimeout(() => void tick(), 0);
+  }
+
+  private unfollow(entry: OpenPanel): void {
+    if (entry.followTimer) clearTimeout(entry.followTimer);
+    entry.followTimer = null;
   }
 
   private liveEvent(run: ManagedRun, event: TrainerEvent): void {

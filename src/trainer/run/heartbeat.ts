@@ -1,17 +1,11 @@
 /**
- * `heartbeat.json` in the run folder, rewritten every few seconds while the trainer lives: how
- * `resbuilder status` and the editor tell a run that is training from one whose process died
- * without a word (a node lost, SIGKILL), which events.jsonl alone cannot show.
+ * Writes `heartbeat.json` in the run folder every few seconds while the trainer lives (the
+ * format and its reader: src/protocol/run-stream/heartbeat.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { z } from 'zod';
-
-export const HEARTBEAT_FILE = 'heartbeat.json';
-export const HEARTBEAT_SECONDS = 10;
-
-export const HeartbeatSchema = z.strictObject({ time: z.string(), pid: z.number().int(), host: z.string() });
+import { HEARTBEAT_FILE, HEARTBEAT_SECONDS } from '../../protocol/run-stream/heartbeat';
 
 /** Starts writing the heartbeat; returns the function that stops it. */
 export function startHeartbeat(runDir: string): () => void {
@@ -29,14 +23,4 @@ export function startHeartbeat(runDir: string): () => void {
   const timer = setInterval(beat, HEARTBEAT_SECONDS * 1000);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** Seconds since the run's last heartbeat, or null when it has none (or an unreadable one). */
-export function heartbeatAge(runDir: string, now = Date.now()): number | null {
-  try {
-    const parsed = HeartbeatSchema.safeParse(JSON.parse(fs.readFileSync(path.join(runDir, HEARTBEAT_FILE), 'utf8')));
-    return parsed.success ? Math.max(0, (now - Date.parse(parsed.data.time)) / 1000) : null;
-  } catch {
-    return null;
-  }
 }

@@ -37,7 +37,7 @@ export function accuracyFlopsSvg(points: PlotPoint[], title: string): Promise<st
         mark: { type: 'point', filled: true, size: 90, opacity: 0.85 },
         encoding: {
           x: { field: 'mflops', type: 'quantitative', title: 'MFLOPs (MorphNet convention)', scale: { zero: false } },
-          y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false }, axis: { format: '.1f' } },
+          y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } },
           color: { field: 'setting', type: 'nominal', title: 'setting' },
           tooltip: [{ field: 'task' }, { field: 'seed' }, { field: 'setting' }, { field: 'mflops' }, { field: 'accuracy' }],
         },

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { parseSweepManifest, SWEEP_MANIFEST_FILE, TaskSlurmRecordSchema, type SweepManifest, type TaskSlurmRecord } from '../../core/sweep/manifest';
 import type { TaskRecord } from '../../core/sweep/scheduler';
-import { heartbeatAge } from '../run/heartbeat';
+import { heartbeatAge } from '../../protocol/run-stream/heartbeat';
 import { readEventsFile } from '../run/emitter';
 import type { TrainerEvent } from '../../protocol/events';
 
