@@ -267,11 +267,12 @@ export async function runLoop(ctx: RunContext, state: LoopState): Promise<LoopOu
           if (!(await runNoRegEvaluation(ctx, state))) return 'stopped';
           p.noRegPending = false;
         }
+        // A stop that arrived while the training ended (its stepper closing, its evaluation) is
+        // honoured before deciding: the last checkpoint holds this stage, so the resumed run
+        // makes and records each decision once. Deciding first would record the decision here
+        // and again after the resume, which re-derives it from that checkpoint.
+        if (ctx.stop.requested) return 'stopped';
         decide(ctx, state);
-        if (ctx.stop.requested) {
-          // Decisions are re-derived from the last checkpoint on resume; nothing more to save.
-          return 'stopped';
-        }
         break;
       case 'done':
         await exportResult(ctx, state);
