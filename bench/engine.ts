@@ -21,9 +21,9 @@ import { machineInfo } from './lib/machine';
 import { benchAdamSettings } from './lib/measure';
 import { selectModels } from './lib/models';
 import { readOptions } from './lib/options';
-import { measuredPeak, overPeakNotes, type PeakMeasurement } from './lib/peak';
+import { measuredPeak, overPeakNotes, type MeasuredPeak, type PeakMeasurement } from './lib/peak';
 import { PytorchServer, type PytorchSetup } from './lib/pytorch';
-import { markdownTable, modelsTable, profileTable, resultRows, resultsTable, unavailableLines } from './lib/report';
+import { markdownTable, modelsTable, profileTable, resultRows, resultsTable, unavailableLines, type ResultRow } from './lib/report';
 import { chooseLayout, layoutProbeSchedule, PYTORCH, roundSchedule, summarizeRounds, type Layout, type MeasuredRound, type Round, type TfjsEngine } from './lib/rounds';
 import type { BackendThreads, StepProfile, Timing } from './lib/types';
 import { serveEngine, WORKER_FLAG, WORKERS_FLAG } from './lib/worker';
@@ -72,8 +72,36 @@ interface RoundRecord extends MeasuredRound {
   lastLoss: number;
 }
 
+/** The results table, with the notes on figures above the peak and on how far the ratios moved. */
+function printRatios(rows: ResultRow[], batchSize: number, rounds: number): void {
+  log(`Throughput (images/s, batch ${batchSize}, median over ${rounds} rounds). "× torch" is the median of per-round ratios, each TF.js round against the PyTorch rounds just before and after it; "rounds min–max" is the range of those ratios (of img/s for PyTorch); "moved" is half that range over the median; "per CPU-s" is the same ratio in images per CPU-second of each side, median (min–max):`);
+  log(resultsTable(rows));
+  const over = rows.filter((r) => r.peakFraction !== null && r.peakFraction > 1).map((r) => ({ label: `${r.engine} ${r.model} ${r.mode}`, fraction: r.peakFraction! }));
+  for (const line of overPeakNotes(over)) log(line);
+  const ratios = rows.filter((r) => r.vsPytorch !== null);
+  if (ratios.length > 0) {
+    const worst = ratios.reduce((a, b) => (b.vsPytorch!.relativeRange > a.vsPytorch!.relativeRange ? b : a));
+    log(`Across rounds the ratios moved by at most ±${((worst.vsPytorch!.relativeRange / 2) * 100).toFixed(0)}% around their median (${worst.engine} ${worst.model} ${worst.mode}: ${worst.ratios.map((v) => v.toFixed(2)).join(', ')}).`);
+  }
+}
+
+/** BENCH_REPORT_FROM=<engine.json>: the tables of a saved run again, summarised by this version of the report code. */
+function reportFrom(file: string): void {
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    timestamp: string; options: { batchSize: number; rounds: number }; models: { id: string }[];
+    rounds: MeasuredRound[]; peak: MeasuredPeak | null; pytorch: { layouts?: Record<string, Layout> };
+  };
+  log(`Engine benchmark of ${saved.timestamp}, from ${file}:`);
+  const models = selectModels(saved.models.map((m) => m.id));
+  const rows = resultRows(models, summarizeRounds(saved.rounds), saved.peak, new Map(Object.entries(saved.pytorch.layouts ?? {})));
+  printRatios(rows, saved.options.batchSize, saved.options.rounds);
+  log();
+  log(markdownTable(rows));
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  if (process.env.BENCH_REPORT_FROM) return reportFrom(process.env.BENCH_REPORT_FROM);
   const options = readOptions();
   const machine = machineInfo();
   const models = selectModels(options.models);
@@ -196,15 +224,7 @@ async function main(): Promise<void> {
   log(`Peak: ${peak === null ? 'not measured (neither the native backend nor PyTorch ran)' : `${peak.gflops.toFixed(0)} GFLOP/s, the best ${PEAK_SIZE}×${PEAK_SIZE} float32 matrix product measured in this run (${peak.source}; measured ${peakMeasurements.length} times, before, between and after the groups of rounds: ${peakMeasurements.map((m) => m.gflops.toFixed(0)).join(', ')} GFLOP/s)`}; the nominal paper figure would be ${machine.peak.gflops.toFixed(0)} GFLOP/s (${machine.peak.derivation}).`);
   log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted.`);
   log();
-  log(`Throughput (images/s, batch ${options.batchSize}, median over ${options.rounds} rounds). "× torch" is the median of per-round ratios, each TF.js round against the PyTorch rounds just before and after it; "rounds min–max" is the range of those ratios (of img/s for PyTorch); "moved" is half that range over the median:`);
-  log(resultsTable(rows));
-  const over = rows.filter((r) => r.peakFraction !== null && r.peakFraction > 1).map((r) => ({ label: `${r.engine} ${r.model} ${r.mode}`, fraction: r.peakFraction! }));
-  for (const line of overPeakNotes(over)) log(line);
-  const ratios = rows.filter((r) => r.vsPytorch !== null);
-  if (ratios.length > 0) {
-    const worst = ratios.reduce((a, b) => (b.vsPytorch!.relativeRange > a.vsPytorch!.relativeRange ? b : a));
-    log(`Across rounds the ratios moved by at most ±${((worst.vsPytorch!.relativeRange / 2) * 100).toFixed(0)}% around their median (${worst.engine} ${worst.model} ${worst.mode}: ${worst.ratios.map((v) => v.toFixed(2)).join(', ')}).`);
-  }
+  printRatios(rows, options.batchSize, options.rounds);
   if (torchSetup) log(`PyTorch ${torchSetup.torchVersion}: ${torchSetup.threads} threads, mkldnn ${torchSetup.mkldnn ? 'on' : 'off'}, layout per model and mode from the probe (in brackets).`);
   if (torchFinish?.ok) {
     const params = torchFinish.params as Record<string, number>;

@@ -22,6 +22,8 @@ export interface ResultRow {
   vsPytorch: Spread | null;
   /** The per-round ratios, in round order. */
   ratios: number[];
+  /** The ratio in images per CPU-second of each side (rounds.ts, EngineSummary). */
+  vsPytorchPerCpuSecond: Spread | null;
   /** Median CPU seconds per wall second in the rounds (2.0 = two busy cores). */
   cpuUse: number;
   /** PyTorch's layout for this model and mode. */
@@ -43,6 +45,7 @@ export function resultRows(models: BenchModel[], summaries: EngineSummary[], pea
       peakFraction: peak === null ? null : achieved / peak.gflops,
       vsPytorch: s.ratio,
       ratios: s.ratios,
+      vsPytorchPerCpuSecond: s.ratioPerCpuSecond,
       cpuUse: s.cpuUse,
       layout: s.engine === PYTORCH ? layouts.get(`${s.model}/${s.mode}`) : undefined,
     };
@@ -65,7 +68,7 @@ const moved = (v: Spread): string => `±${((v.relativeRange / 2) * 100).toFixed(
 
 /** One line per engine and model: training and inference side by side, ratios with their spread over the rounds. */
 export function resultsTable(rows: ResultRow[]): string {
-  const header = ['engine', 'model', 'train img/s', 'train × torch', 'rounds min–max', 'moved', 'infer img/s', 'infer × torch', 'rounds min–max', 'moved', 'train % peak', 'infer % peak', 'train CPU use'];
+  const header = ['engine', 'model', 'train img/s', 'train × torch', 'rounds min–max', 'moved', 'infer img/s', 'infer × torch', 'rounds min–max', 'moved', 'train % peak', 'infer % peak', 'train CPU use', 'train × torch per CPU-s', 'infer × torch per CPU-s'];
   const keys = [...new Set(rows.map((r) => `${r.engine}\u0000${r.model}`))];
   const body = keys.map((key) => {
     const [engine, model] = key.split('\u0000');
@@ -76,7 +79,8 @@ export function resultsTable(rows: ResultRow[]): string {
       ? ['–', '–', '–', '–']
       : [rate(r.imagesPerSecond.median), r.vsPytorch ? `${r.vsPytorch.median.toFixed(2)}×` : '–', r.vsPytorch ? range(r.vsPytorch, 2) : range(r.imagesPerSecond, 0), r.vsPytorch ? moved(r.vsPytorch) : moved(r.imagesPerSecond)]);
     const peak = (r: ResultRow | undefined): string => (r?.peakFraction == null ? '–' : pct(r.peakFraction));
-    return [engine === PYTORCH ? `pytorch (${[t?.layout, i?.layout].filter((l) => l !== undefined).join(' / ')})` : `tfjs ${engine}`, model, ...cells(t), ...cells(i), peak(t), peak(i), t ? t.cpuUse.toFixed(2) : '–'];
+    const perCpu = (r: ResultRow | undefined): string => (r?.vsPytorchPerCpuSecond ? `${r.vsPytorchPerCpuSecond.median.toFixed(2)}× (${range(r.vsPytorchPerCpuSecond, 2)})` : '–');
+    return [engine === PYTORCH ? `pytorch (${[t?.layout, i?.layout].filter((l) => l !== undefined).join(' / ')})` : `tfjs ${engine}`, model, ...cells(t), ...cells(i), peak(t), peak(i), t ? t.cpuUse.toFixed(2) : '–', perCpu(t), perCpu(i)];
   });
   return table(header, body, (i) => i >= 2);
 }

@@ -89,6 +89,11 @@ export interface EngineSummary {
   /** TF.js img/s ÷ the mean of the neighbouring PyTorch rounds, one value per round; null for PyTorch itself. */
   ratio: Spread | null;
   ratios: number[];
+  /**
+   * The same ratio in images per CPU-second of each side's process: it depends much less on how
+   * much of the CPU a neighbour left each side, but counts threads spinning while they wait as work.
+   */
+  ratioPerCpuSecond: Spread | null;
 }
 
 /**
@@ -97,20 +102,25 @@ export interface EngineSummary {
  */
 export function summarizeRounds(measured: readonly MeasuredRound[]): EngineSummary[] {
   const timed = measured.filter((r) => r.layout === undefined);
+  const key = (r: Round): string => `${r.engine}\u0000${r.model}\u0000${r.mode}`;
   const groups = new Map<string, MeasuredRound[]>();
-  const ratios = new Map<string, number[]>();
-  timed.forEach((r, i) => {
-    const key = `${r.engine}\u0000${r.model}\u0000${r.mode}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-    if (r.engine === PYTORCH) return;
-    const neighbours = [timed[i - 1], timed[i + 1]].filter((n) => n !== undefined && n.engine === PYTORCH && n.model === r.model && n.mode === r.mode);
-    if (neighbours.length === 0) return;
-    const torch = neighbours.reduce((s, n) => s + n.imagesPerSecond, 0) / neighbours.length;
-    ratios.set(key, [...(ratios.get(key) ?? []), r.imagesPerSecond / torch]);
-  });
+  for (const r of timed) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const ratiosOf = (value: (r: MeasuredRound) => number): Map<string, number[]> => {
+    const ratios = new Map<string, number[]>();
+    timed.forEach((r, i) => {
+      if (r.engine === PYTORCH) return;
+      const neighbours = [timed[i - 1], timed[i + 1]].filter((n) => n !== undefined && n.engine === PYTORCH && n.model === r.model && n.mode === r.mode);
+      if (neighbours.length === 0) return;
+      const torch = neighbours.reduce((s, n) => s + value(n), 0) / neighbours.length;
+      ratios.set(key(r), [...(ratios.get(key(r)) ?? []), value(r) / torch]);
+    });
+    return ratios;
+  };
+  const wall = ratiosOf((r) => r.imagesPerSecond);
+  const perCpu = ratiosOf((r) => r.imagesPerSecond / Math.max(r.cpuUse, 1e-9));
   return [...groups.values()].map((rounds) => {
     const { engine, model, mode } = rounds[0];
-    const own = ratios.get(`${engine}\u0000${model}\u0000${mode}`) ?? [];
+    const own = wall.get(key(rounds[0])) ?? [];
     return {
       engine,
       model,
@@ -119,6 +129,7 @@ export function summarizeRounds(measured: readonly MeasuredRound[]): EngineSumma
       cpuUse: spread(rounds.map((r) => r.cpuUse))!.median,
       ratio: spread(own),
       ratios: own,
+      ratioPerCpuSecond: spread(perCpu.get(key(rounds[0])) ?? []),
     };
   });
 }

@@ -172,6 +172,8 @@ export async function serveEngine(name: BackendName, workers: number | null, opt
   }
   const { compute, detail } = backendDetail(name, reportedThreads, workers);
   const server = new EngineServer(options, workers);
+  // A main process that died leaves nobody to ask for 'finish'; its engines go with it.
+  process.on('disconnect', () => process.exit(0));
   let queue = Promise.resolve();
   process.on('message', (message: EngineRequest) => {
     // One request at a time, in arrival order: a round must not share the CPU with another.

@@ -95,6 +95,14 @@ describe('bench:engine rounds', () => {
   });
 
   describe('summary', () => {
+    it('divides by the CPU each side got for the per-CPU-second ratio', () => {
+      const rounds = [at(PYTORCH, 100), { ...at('native', 50), cpuUse: 0.5 }, { ...at(PYTORCH, 100, 1), cpuUse: 2 }];
+      const native = summarizeRounds(rounds).find((s) => s.engine === 'native')!;
+      // Wall: 50 / 100. Per CPU-second: 100 / mean(100, 50).
+      assert.equal(native.ratio!.median, 0.5);
+      assert.ok(Math.abs(native.ratioPerCpuSecond!.median - 100 / 75) < 1e-12);
+    });
+
     const at = (engine: string, imagesPerSecond: number, round = 0): MeasuredRound => ({ engine, model: 'm', mode: 'train', round, imagesPerSecond, cpuUse: 1 });
 
     it('divides each TF.js round by the mean of the PyTorch rounds around it', () => {
@@ -102,6 +110,8 @@ describe('bench:engine rounds', () => {
       const native = summarizeRounds(rounds).find((s) => s.engine === 'native')!;
       assert.deepEqual(native.ratios, [1, 2]);
       assert.equal(native.ratio!.median, 1.5);
+      // Every process used one CPU-second per second here, so the CPU-second ratio is the same.
+      assert.equal(native.ratioPerCpuSecond!.median, 1.5);
       assert.equal(native.imagesPerSecond.median, 225);
       const torch = summarizeRounds(rounds).find((s) => s.engine === PYTORCH)!;
       assert.equal(torch.ratio, null);
