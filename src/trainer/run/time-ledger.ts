@@ -96,11 +96,18 @@ export class TimeLedger {
     }
   }
 
+  /** The times so far; sections still open (the report is written from inside the export) count up to now. */
   report(): TimeReport {
-    const wall = this.clock() - this.started;
+    const now = this.clock();
+    const wall = now - this.started;
+    const ms = { ...this.ms };
+    this.open.forEach((section, i) => {
+      const child = this.open[i + 1];
+      ms[section.category] += Math.max(0, now - section.started - section.nested - (child ? now - child.started : 0));
+    });
     const seconds = zeros();
-    for (const c of TIME_CATEGORIES) seconds[c] = this.ms[c] / 1000;
-    const timed = TIME_CATEGORIES.reduce((sum, c) => sum + this.ms[c], 0);
+    for (const c of TIME_CATEGORIES) seconds[c] = ms[c] / 1000;
+    const timed = TIME_CATEGORIES.reduce((sum, c) => sum + ms[c], 0);
     return { wallSeconds: wall / 1000, seconds, untimedSeconds: Math.max(0, wall - timed) / 1000, calls: { ...this.calls } };
   }
 }

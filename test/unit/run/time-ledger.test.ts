@@ -72,6 +72,24 @@ describe('run time ledger', () => {
     assert.equal(report.seconds['training-steps'], 0.3);
   });
 
+  it('counts the sections still open up to the report, each without the ones inside it', () => {
+    const clock = manualClock();
+    const ledger = new TimeLedger(clock.now);
+    let inside: ReturnType<TimeLedger['report']> | null = null;
+    ledger.time('export', () => {
+      clock.advance(30);
+      ledger.time('checkpoints', () => clock.advance(5));
+      ledger.time('events', () => {
+        clock.advance(2);
+        inside = ledger.report();
+      });
+    });
+    assert.equal(inside!.seconds.export, 0.03);
+    assert.equal(inside!.seconds.checkpoints, 0.005);
+    assert.equal(inside!.seconds.events, 0.002);
+    assert.equal(inside!.untimedSeconds, 0);
+  });
+
   it('lists the categories that ran, largest first, with their share of the wall time', () => {
     const clock = manualClock();
     const ledger = new TimeLedger(clock.now);
