@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/trainer/backends';
 import { BackendNameSchema } from '../src/protocol/events';
 import { buildModel } from '../src/trainer/model';
+import { median } from '../src/core/stats';
 import { machineInfo } from './lib/machine';
 import { benchOptimizer, syntheticBatch, timeLoop, trainStep } from './lib/measure';
 import { selectModels } from './lib/models';
@@ -32,12 +33,6 @@ async function builtInCopy(model: tf.LayersModel): Promise<tf.LayersModel> {
   const copy = await tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] });
   copy.setWeights(model.getWeights());
   return copy;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {
@@ -62,7 +57,7 @@ async function main(): Promise<void> {
     const ratios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
-      for (const v of order) v.imagesPerSecond.push(timeLoop(() => trainStep(v.model, v.optimizer, batch), options.batchSize, plan).timing.imagesPerSecond);
+      for (const v of order) v.imagesPerSecond.push((await timeLoop(() => trainStep(v.model, v.optimizer, batch), options.batchSize, plan)).timing.imagesPerSecond);
       ratios.push(variants[0].imagesPerSecond[round] / variants[1].imagesPerSecond[round]);
     }
     const row = {

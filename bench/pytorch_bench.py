@@ -13,7 +13,9 @@ standard block style:
 Loss: cross-entropy of the softmax outputs (computed from the logits, which is the same function
 without the 1e-7 clip of the TF.js loss), Adam with the TF.js settings.
 
-Usage: python3 bench/pytorch_bench.py SPEC.json   (the Node benchmark writes SPEC.json)
+Usage: python3 bench/pytorch_bench.py SPEC.json   (bench:workers writes SPEC.json; one JSON object out)
+       python3 bench/pytorch_bench.py --serve      (bench:engine: one JSON request per stdin line,
+                                                    one JSON answer per stdout line; see serve())
 """
 import json
 import math
@@ -224,9 +226,135 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+class Server:
+    """The long-lived PyTorch side of bench:engine's interleaved rounds.
+
+    Models are built once per (model, layout) and keep training from round to round, so neither
+    Python's start-up nor a model build is inside a timed round. The Node side chooses each
+    model's layout from probe rounds and names it in every round request.
+    """
+
+    def __init__(self, setup):
+        torch.set_num_threads(setup["threads"])
+        self.setup = setup
+        self.specs = {m["id"]: m for m in setup["models"]}
+        self.prepared = {}
+
+    def prepare(self, model_id, layout):
+        key = (model_id, layout)
+        if key not in self.prepared:
+            if model_id not in self.specs:
+                raise ValueError(f"unknown model {model_id!r}; the setup named {sorted(self.specs)}")
+            if layout not in ("channels_last", "contiguous"):
+                raise ValueError(f"layout {layout!r}: expected channels_last or contiguous")
+            spec, adam, seed = self.specs[model_id], self.setup["adam"], self.setup["seed"]
+            model = make_model(spec, layout, seed)
+            x, y = make_batch(spec, self.setup["batchSize"], layout, seed)
+            opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
+                                   betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+            self.prepared[key] = {"model": model, "x": x, "y": y, "opt": opt, "warmed": set(), "lastLoss": float("nan")}
+        return self.prepared[key]
+
+    def round(self, req):
+        p = self.prepare(req["model"], req["layout"])
+        model, x, y, opt = p["model"], p["x"], p["y"], p["opt"]
+        mode = req["mode"]
+
+        def train_step():
+            model.train()
+            opt.zero_grad(set_to_none=True)
+            logits = model(x)
+            loss = F.cross_entropy(logits, y)
+            loss.backward()
+            opt.step()
+            # Read the loss and the correct count back each step, as the TF.js step does.
+            (logits.argmax(1) == y).sum().item()
+            p["lastLoss"] = loss.item()
+
+        def infer_step():
+            model.eval()
+            with torch.no_grad():
+                F.softmax(model(x), dim=1).sum().item()
+
+        step = train_step if mode == "train" else infer_step
+        warmup = 0 if mode in p["warmed"] else self.setup["warmupSteps"]
+        p["warmed"].add(mode)
+        timing, _ = time_loop(step, self.setup["batchSize"], req["seconds"], req.get("steps"), warmup, min_steps=2)
+        return {"timing": timing, "lastLoss": p["lastLoss"]}
+
+    def finish(self):
+        params = {}
+        for (model_id, _layout), p in self.prepared.items():
+            params[model_id] = count_params(p["model"])
+        return {"peakRssMb": peak_rss_mb(), "params": params}
+
+
+def matmul_peak(size, seconds):
+    """Best GFLOP/s of n x n by n x n float32 products over a few timed repeats, and how they ran.
+
+    Debian's PyTorch has a generic BLAS behind torch.mm, far below what the CPU does; its
+    convolutions run on oneDNN, so the product goes through oneDNN too (mkldnn_linear) where
+    this build has it.
+    """
+    g = torch.Generator().manual_seed(1)
+    a = torch.randn(size, size, generator=g)
+    b = torch.randn(size, size, generator=g)
+    linear = getattr(torch._C._nn, "mkldnn_linear", None)
+    if linear is not None and torch.backends.mkldnn.is_available():
+        a, b = a.to_mkldnn(), b.to_mkldnn()
+        product, how = (lambda: linear(a, b, None)), "oneDNN (mkldnn_linear)"
+    else:
+        product, how = (lambda: torch.mm(a, b)), "torch.mm"
+    product()
+    best = 0.0
+    until = time.perf_counter() + seconds
+    while True:
+        started = time.perf_counter()
+        product()
+        best = max(best, 2 * size ** 3 / (time.perf_counter() - started) / 1e9)
+        if time.perf_counter() >= until:
+            return best, how
+
+
+def serve():
+    """Answers one JSON request per stdin line: setup, round, peak, finish (bench/lib/pytorch.ts)."""
+    server = None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "setup":
+                server = Server(req)
+                answer = {"torchVersion": torch.__version__, "threads": torch.get_num_threads(),
+                          "mkldnn": bool(torch.backends.mkldnn.is_available())}
+            elif server is None:
+                raise ValueError(f"request {op!r} before setup")
+            elif op == "round":
+                answer = server.round(req)
+            elif op == "peak":
+                gflops, how = matmul_peak(req["size"], req["seconds"])
+                answer = {"gflops": gflops, "how": how, "threads": torch.get_num_threads()}
+            elif op == "finish":
+                answer = server.finish()
+            else:
+                raise ValueError(f"unknown request {op!r}; expected setup, round, peak or finish")
+            answer["ok"] = True
+        except Exception as error:  # The Node side reports the reason and carries on without PyTorch.
+            answer = {"ok": False, "reason": f"{type(error).__name__}: {error}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+        if answer.get("ok") and req.get("op") == "finish":
+            return
+
+
 def main():
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+        return
     if len(sys.argv) != 2:
-        sys.stderr.write("usage: pytorch_bench.py SPEC.json (written by `npm run bench:engine`)\n")
+        sys.stderr.write("usage: pytorch_bench.py SPEC.json | --serve (run by `npm run bench:workers` / `npm run bench:engine`)\n")
         sys.exit(2)
     with open(sys.argv[1], encoding="utf-8") as f:
         spec = json.load(f)

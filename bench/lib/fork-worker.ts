@@ -1,38 +1,62 @@
 /**
- * Starts the benchmark of one backend in a child process (this same script with WORKER_FLAG)
- * and waits for its result.
+ * Starts one TF.js engine in a child process (this same script with WORKER_FLAG) that stays alive
+ * for the whole benchmark, and sends it one request at a time.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { BackendName } from '../../src/protocol/events';
-import type { BackendOutcome, WorkerMessage } from './types';
-import { PROFILE_FLAG, WORKER_FLAG } from './worker';
+import type { EngineReply, EngineRequest } from './types';
+import { WORKER_FLAG, WORKERS_FLAG } from './worker';
 
-function isWorkerMessage(value: unknown): value is WorkerMessage {
-  const m = value as Partial<WorkerMessage> | null;
-  return typeof m === 'object' && m !== null && m.type === 'resbuilder-bench-result' && typeof m.outcome === 'object';
+function isReply(value: unknown): value is EngineReply {
+  const m = value as { type?: unknown } | null;
+  return typeof m === 'object' && m !== null && typeof m.type === 'string';
 }
 
-export function benchInChild(script: string, backend: BackendName, profile: boolean): Promise<BackendOutcome> {
-  return new Promise((resolve) => {
-    let outcome: BackendOutcome | undefined;
-    let stderr = '';
-    const args = [`${WORKER_FLAG}=${backend}`, ...(profile ? [PROFILE_FLAG] : [])];
-    const child = fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    // TF.js prints a banner about tfjs-node on stdout; the worker reports over IPC only.
-    child.stdout?.resume();
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      if (stderr.length < 65536) stderr += chunk;
+export class EngineProcess {
+  private readonly child: ChildProcess;
+  private stderr = '';
+  private waiting: ((reply: EngineReply) => void) | null = null;
+  private ended: string | null = null;
+  /** The first message: 'ready' or 'failed'. */
+  readonly started: Promise<EngineReply>;
+
+  constructor(script: string, readonly id: string, readonly backend: BackendName, workers: number | null) {
+    const args = [`${WORKER_FLAG}=${backend}`, ...(workers === null ? [] : [`${WORKERS_FLAG}=${workers}`])];
+    this.child = fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // TF.js prints a banner about tfjs-node on stdout; the engine answers over IPC only.
+    this.child.stdout?.resume();
+    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (this.stderr.length < 65536) this.stderr += chunk;
     });
-    child.on('message', (message: unknown) => {
-      if (isWorkerMessage(message)) outcome = message.outcome;
+    this.started = new Promise((resolve) => (this.waiting = resolve));
+    this.child.on('message', (message: unknown) => {
+      if (!isReply(message)) return;
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.(message);
     });
-    child.on('error', (error) => {
-      outcome ??= { engine: 'tfjs', backend, ok: false, reason: `could not start the worker: ${error.message}` };
+    const end = (why: string): void => {
+      this.ended ??= why;
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.({ type: 'failed', reason: this.ended });
+    };
+    this.child.on('error', (error) => end(`could not start the engine process: ${error.message}`));
+    this.child.on('close', (code, signal) => {
+      const line = this.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '').find((l) => /error/i.test(l)) ?? this.stderr.trim().split('\n').at(-1) ?? '';
+      end(`engine process ended (${signal ?? `exit code ${code}`})${line ? `: ${line}` : ''}`);
     });
-    child.on('close', (code, signal) => {
-      if (outcome) return resolve(outcome);
-      const line = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '').find((l) => /error/i.test(l)) ?? stderr.trim().split('\n').at(-1) ?? '';
-      resolve({ engine: 'tfjs', backend, ok: false, reason: `worker ended (${signal ?? `exit code ${code}`}) without a result${line ? `: ${line}` : ''}` });
-    });
-  });
+  }
+
+  request(request: EngineRequest): Promise<EngineReply> {
+    if (this.ended !== null) return Promise.resolve({ type: 'failed', reason: this.ended });
+    if (this.waiting !== null) throw new Error(`engine ${this.id}: a request is already waiting for its answer`);
+    const answer = new Promise<EngineReply>((resolve) => (this.waiting = resolve));
+    this.child.send(request);
+    return answer;
+  }
+
+  kill(): void {
+    if (this.ended === null) this.child.kill();
+  }
 }

@@ -59,15 +59,15 @@ export interface LoopPlan {
   minSteps: number;
 }
 
-/** Runs `step` for the warm-up, then times it; returns the timing and the last step's value. */
-export function timeLoop<T>(step: () => T, batchSize: number, plan: LoopPlan): { timing: Timing; last: T } {
+/** Runs `step` for the warm-up, then times it; returns the timing and the last step's value. A step may be asynchronous (data-parallel workers). */
+export async function timeLoop<T>(step: () => T | Promise<T>, batchSize: number, plan: LoopPlan): Promise<{ timing: Timing; last: T }> {
   let last = undefined as T;
-  for (let i = 0; i < plan.warmupSteps; i++) last = step();
+  for (let i = 0; i < plan.warmupSteps; i++) last = await step();
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   let steps = 0;
   for (;;) {
-    last = step();
+    last = await step();
     steps += 1;
     const elapsed = (performance.now() - started) / 1000;
     if (plan.steps !== null ? steps >= plan.steps : steps >= plan.minSteps && elapsed >= plan.seconds) break;

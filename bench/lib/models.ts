@@ -10,6 +10,7 @@ import { resolveArchitecture } from '../../src/core/arch/resolve';
 import { emptyNet, resnet20 } from '../../src/core/arch/seeds';
 import type { Architecture } from '../../src/core/arch/types';
 import { buildModel } from '../../src/trainer/model';
+import { workCount, type WorkCount } from './peak';
 
 export interface BenchModel {
   id: string;
@@ -17,6 +18,8 @@ export interface BenchModel {
   arch: Architecture;
   /** Forward FLOPs of one image (MorphNet convention: 2·MAC per conv and dense layer). */
   forwardFlops: number;
+  /** The multiply-adds of one image's forward pass and training step (bench/lib/peak.ts). */
+  work: WorkCount;
   params: number;
   /** [height, width, channels] of one input image. */
   inputShape: [number, number, number];
@@ -28,6 +31,7 @@ function describe(id: string, description: string, arch: Architecture): BenchMod
     description,
     arch,
     forwardFlops: countFlops(arch),
+    work: workCount(arch),
     params: countParams(arch),
     inputShape: [arch.input.height, arch.input.width, arch.input.channels],
   };

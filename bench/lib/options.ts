@@ -5,9 +5,13 @@
 import { BackendNameSchema, type BackendName } from '../../src/protocol/events';
 
 export interface BenchOptions {
-  /** Target wall-clock seconds of each timed training loop (inference gets half). */
+  /** Target wall-clock seconds of each timed training loop (inference gets half); bench:layers and bench:workers. */
   seconds: number;
-  /** A fixed number of timed steps instead of a time target. */
+  /** bench:engine: target seconds of one timed training round (an inference round gets half). */
+  roundSeconds: number;
+  /** bench:engine: timed rounds per engine, model and mode, TF.js and PyTorch alternating. */
+  rounds: number;
+  /** A fixed number of timed steps (per loop or round) instead of a time target. */
   steps: number | null;
   warmupSteps: number;
   batchSize: number;
@@ -43,6 +47,8 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
   }) ?? null;
   return {
     seconds: positive('BENCH_SECONDS', env.BENCH_SECONDS, 8, false),
+    roundSeconds: positive('BENCH_ROUND_SECONDS', env.BENCH_ROUND_SECONDS, 2, false),
+    rounds: positive('BENCH_ROUNDS', env.BENCH_ROUNDS, 5, true),
     steps: env.BENCH_STEPS ? positive('BENCH_STEPS', env.BENCH_STEPS, 1, true) : null,
     warmupSteps: env.BENCH_WARMUP === '0' ? 0 : positive('BENCH_WARMUP', env.BENCH_WARMUP, 2, true),
     batchSize: positive('BENCH_BATCH', env.BENCH_BATCH, 128, true),

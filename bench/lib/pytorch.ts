@@ -2,7 +2,7 @@
  * Runs bench/pytorch_bench.py on the same architectures, so TF.js figures can be read as ratios
  * against PyTorch measured in the same run on the same (shared, noisy) machine.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -95,4 +95,81 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
     child.on('error', (error) => resolve({ code: null, stdout, stderr: `${stderr}\n${error.message}` }));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+export interface PytorchSetup {
+  torchVersion: string;
+  threads: number;
+  mkldnn: boolean;
+}
+
+/**
+ * One Python process for the whole of bench:engine, answering one JSON line per request line
+ * (bench/pytorch_bench.py --serve), so interpreter start-up and model builds stay out of the rounds.
+ */
+export class PytorchServer {
+  private buffer = '';
+  private stderr = '';
+  private waiting: ((line: string) => void) | null = null;
+  private ended: string | null = null;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, readonly python: string) {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      this.buffer += chunk;
+      for (let at = this.buffer.indexOf('\n'); at >= 0; at = this.buffer.indexOf('\n')) {
+        const line = this.buffer.slice(0, at);
+        this.buffer = this.buffer.slice(at + 1);
+        const waiting = this.waiting;
+        this.waiting = null;
+        waiting?.(line);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (this.stderr.length < 65536) this.stderr += chunk;
+    });
+    const end = (why: string): void => {
+      this.ended ??= why;
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.(JSON.stringify({ ok: false, reason: this.ended }));
+    };
+    child.on('error', (error) => end(`${python} ${SCRIPT} could not start: ${error.message}`));
+    child.on('close', (code) => end(`${python} ${SCRIPT} ended (exit code ${code}): ${this.stderr.trim().split('\n').at(-1) ?? ''}`));
+  }
+
+  /** Starts the server and sends the setup, or says why PyTorch is not measured. */
+  static async start(plan: PytorchPlan): Promise<{ server: PytorchServer; setup: PytorchSetup } | { reason: string }> {
+    const found = findPython(plan.options.python);
+    if ('reason' in found) return found;
+    const server = new PytorchServer(spawn(found.python, [pytorchScript(), '--serve'], { stdio: 'pipe' }), found.python);
+    const { options } = plan;
+    const answer = await server.request({
+      op: 'setup', threads: plan.threads, adam: plan.adam, seed: options.seed, batchSize: options.batchSize,
+      warmupSteps: options.warmupSteps, models: plan.models.map(pytorchSpec),
+    });
+    if (!answer.ok) {
+      server.kill();
+      return { reason: answer.reason };
+    }
+    return { server, setup: answer as unknown as PytorchSetup };
+  }
+
+  request(request: Record<string, unknown>): Promise<({ ok: true } & Record<string, unknown>) | { ok: false; reason: string }> {
+    if (this.ended !== null) return Promise.resolve({ ok: false, reason: this.ended });
+    if (this.waiting !== null) throw new Error('PyTorch server: a request is already waiting for its answer');
+    return new Promise((resolve) => {
+      this.waiting = (line) => {
+        try {
+          resolve(JSON.parse(line) as { ok: true } & Record<string, unknown>);
+        } catch {
+          resolve({ ok: false, reason: `${SCRIPT} answered with a line that is not JSON: ${line.slice(0, 200)}` });
+        }
+      };
+      this.child.stdin.write(`${JSON.stringify(request)}\n`);
+    });
+  }
+
+  kill(): void {
+    if (this.ended === null) this.child.kill();
+  }
 }

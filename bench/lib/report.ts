@@ -1,83 +1,55 @@
 /**
- * Turns the collected runs into rows (throughput, FLOP/s, share of the nominal peak, ratio to
- * PyTorch from the same run) and prints them as plain-text tables.
+ * Turns the summarised rounds into rows (throughput, FLOP/s, share of the measured peak, ratio to
+ * PyTorch with its spread over the rounds) and prints them as plain-text tables.
  */
+import type { Spread } from '../../src/core/stats';
 import type { BackendReport } from '../../src/protocol/events';
-import type { MachineInfo } from './machine';
 import type { BenchModel } from './models';
-import type { BackendOutcome, KernelTime, ModelRun, PytorchOutcome, StepProfile } from './types';
-
-/** A training step costs about three forward passes (forward, gradient w.r.t. inputs, w.r.t. weights). */
-export const TRAIN_FLOPS_FACTOR = 3;
+import { gflops, type MeasuredPeak } from './peak';
+import { PYTORCH, type EngineSummary, type Layout, type Mode } from './rounds';
+import type { KernelTime, StepProfile } from './types';
 
 export interface ResultRow {
   engine: string;
   model: string;
-  trainImagesPerSecond: number;
-  inferImagesPerSecond: number;
-  trainGflops: number;
-  inferGflops: number;
-  /** Achieved / nominal peak of the whole CPU. */
-  trainPeakFraction: number;
-  inferPeakFraction: number;
-  /** Achieved / nominal peak of the cores the engine's threads can use. */
-  trainPeakFractionOfUsedCores: number | null;
-  /** TF.js images/s divided by PyTorch images/s for the same model, same run; null without PyTorch. */
-  trainVsPytorch: number | null;
-  inferVsPytorch: number | null;
-  /** CPU seconds per wall second in the timed loops (2.0 = two cores busy); low means the engine was starved or idle. */
-  trainCpuUse: number;
-  inferCpuUse: number;
-  /** TF.js / PyTorch in images per CPU-second: less sensitive to other load on the machine, but counts spinning threads as work. */
-  trainVsPytorchPerCpuSecond: number | null;
-  computeThreads: number | null;
-  peakRssMb: number;
-  lastLoss: number;
+  mode: Mode;
+  /** Median over the rounds, and the rounds' range. */
+  imagesPerSecond: Spread;
+  /** The median round's work over the measured matmul peak; null without a measured peak. */
+  gflops: number;
+  peakFraction: number | null;
+  /** TF.js ÷ PyTorch, per round against the neighbouring PyTorch rounds; null for PyTorch itself or without it. */
+  vsPytorch: Spread | null;
+  /** The per-round ratios, in round order. */
+  ratios: number[];
+  /** The ratio in images per CPU-second of each side (rounds.ts, EngineSummary). */
+  vsPytorchPerCpuSecond: Spread | null;
+  /** Median CPU seconds per wall second in the rounds (2.0 = two busy cores). */
+  cpuUse: number;
+  /** PyTorch's layout for this model and mode. */
+  layout?: Layout;
 }
 
-function perCpuSecond(run: ModelRun): number {
-  return (run.train.steps * run.train.batchSize) / Math.max(run.train.cpuSeconds, 1e-9);
-}
-
-export function resultRows(models: BenchModel[], tfjs: BackendOutcome[], pytorch: PytorchOutcome, machine: MachineInfo): ResultRow[] {
-  const flopsOf = new Map(models.map((m) => [m.id, m.forwardFlops]));
-  const torchRun = (id: string): ModelRun | undefined => (pytorch.ok ? pytorch.models.find((m) => m.model === id) : undefined);
-  const peak = machine.peak.gflops;
-  const row = (engine: string, run: ModelRun, threads: number | null, peakRssMb: number, compareWithTorch: boolean): ResultRow => {
-    const flops = flopsOf.get(run.model) ?? 0;
-    const trainGflops = (run.train.imagesPerSecond * flops * TRAIN_FLOPS_FACTOR) / 1e9;
-    const inferGflops = (run.infer.imagesPerSecond * flops) / 1e9;
-    const torch = compareWithTorch ? torchRun(run.model) : undefined;
-    const usedCores = threads === null ? null : Math.min(threads, machine.cores);
+export function resultRows(models: BenchModel[], summaries: EngineSummary[], peak: MeasuredPeak | null, layouts: Map<string, Layout>): ResultRow[] {
+  const work = new Map(models.map((m) => [m.id, m.work]));
+  return summaries.map((s) => {
+    const w = work.get(s.model);
+    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : w.forward;
+    const achieved = gflops(s.imagesPerSecond.median, perImage);
     return {
-      engine,
-      model: run.model,
-      trainImagesPerSecond: run.train.imagesPerSecond,
-      inferImagesPerSecond: run.infer.imagesPerSecond,
-      trainGflops,
-      inferGflops,
-      trainPeakFraction: trainGflops / peak,
-      inferPeakFraction: inferGflops / peak,
-      trainPeakFractionOfUsedCores: usedCores === null ? null : trainGflops / ((peak * usedCores) / machine.cores),
-      trainVsPytorch: torch ? run.train.imagesPerSecond / torch.train.imagesPerSecond : null,
-      inferVsPytorch: torch ? run.infer.imagesPerSecond / torch.infer.imagesPerSecond : null,
-      trainCpuUse: run.train.cpuSeconds / run.train.seconds,
-      inferCpuUse: run.infer.cpuSeconds / run.infer.seconds,
-      trainVsPytorchPerCpuSecond: torch ? perCpuSecond(run) / perCpuSecond(torch) : null,
-      computeThreads: threads,
-      peakRssMb,
-      lastLoss: run.lastLoss,
+      engine: s.engine,
+      model: s.model,
+      mode: s.mode,
+      imagesPerSecond: s.imagesPerSecond,
+      gflops: achieved,
+      peakFraction: peak === null ? null : achieved / peak.gflops,
+      vsPytorch: s.ratio,
+      ratios: s.ratios,
+      vsPytorchPerCpuSecond: s.ratioPerCpuSecond,
+      cpuUse: s.cpuUse,
+      layout: s.engine === PYTORCH ? layouts.get(`${s.model}/${s.mode}`) : undefined,
     };
-  };
-  const rows: ResultRow[] = [];
-  for (const outcome of tfjs) {
-    if (!outcome.ok) continue;
-    for (const run of outcome.models) rows.push(row(`tfjs ${outcome.backend}`, run, outcome.threads.compute, run.peakRssMb, true));
-  }
-  if (pytorch.ok) {
-    for (const run of pytorch.models) rows.push(row(`pytorch ${pytorch.torchVersion}`, run, pytorch.threads, run.peakRssMb, false));
-  }
-  return rows;
+  });
 }
 
 function table(header: string[], body: string[][], rightAligned: (i: number) => boolean): string {
@@ -90,20 +62,40 @@ const num = (v: number, digits = 0): string => v.toLocaleString('en-US', { minim
 /** Whole numbers, with one decimal below 10 so a slow engine does not print as 0. */
 const rate = (v: number): string => num(v, v < 10 ? 1 : 0);
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
-const ratio = (v: number | null): string => (v === null ? '–' : `${v.toFixed(2)}×`);
 
+const range = (v: Spread, digits: number): string => `${v.min.toFixed(digits)}–${v.max.toFixed(digits)}`;
+const moved = (v: Spread): string => `±${((v.relativeRange / 2) * 100).toFixed(0)}%`;
+
+/** One line per engine and model: training and inference side by side, ratios with their spread over the rounds. */
 export function resultsTable(rows: ResultRow[]): string {
-  const header = ['engine', 'model', 'train img/s', 'infer img/s', 'train GFLOP/s', 'train % peak', 'infer GFLOP/s', 'infer % peak', 'train vs torch', 'infer vs torch', 'threads', 'train CPU use', 'peak RSS MB'];
-  const body = rows.map((r) => [
-    r.engine, r.model, rate(r.trainImagesPerSecond), rate(r.inferImagesPerSecond), num(r.trainGflops, 1), pct(r.trainPeakFraction),
-    num(r.inferGflops, 1), pct(r.inferPeakFraction), ratio(r.trainVsPytorch), ratio(r.inferVsPytorch),
-    r.computeThreads === null ? '?' : String(r.computeThreads), r.trainCpuUse.toFixed(2), num(r.peakRssMb),
-  ]);
+  const header = ['engine', 'model', 'train img/s', 'train × torch', 'rounds min–max', 'moved', 'infer img/s', 'infer × torch', 'rounds min–max', 'moved', 'train % peak', 'infer % peak', 'train CPU use', 'train × torch per CPU-s', 'infer × torch per CPU-s'];
+  const keys = [...new Set(rows.map((r) => `${r.engine}\u0000${r.model}`))];
+  const body = keys.map((key) => {
+    const [engine, model] = key.split('\u0000');
+    const of = (mode: Mode): ResultRow | undefined => rows.find((r) => r.engine === engine && r.model === model && r.mode === mode);
+    const t = of('train');
+    const i = of('infer');
+    const cells = (r: ResultRow | undefined): string[] => (r === undefined
+      ? ['–', '–', '–', '–']
+      : [rate(r.imagesPerSecond.median), r.vsPytorch ? `${r.vsPytorch.median.toFixed(2)}×` : '–', r.vsPytorch ? range(r.vsPytorch, 2) : range(r.imagesPerSecond, 0), r.vsPytorch ? moved(r.vsPytorch) : moved(r.imagesPerSecond)]);
+    const peak = (r: ResultRow | undefined): string => (r?.peakFraction == null ? '–' : pct(r.peakFraction));
+    const perCpu = (r: ResultRow | undefined): string => (r?.vsPytorchPerCpuSecond ? `${r.vsPytorchPerCpuSecond.median.toFixed(2)}× (${range(r.vsPytorchPerCpuSecond, 2)})` : '–');
+    return [engine === PYTORCH ? `pytorch (${[t?.layout, i?.layout].filter((l) => l !== undefined).join(' / ')})` : `tfjs ${engine}`, model, ...cells(t), ...cells(i), peak(t), peak(i), t ? t.cpuUse.toFixed(2) : '–', perCpu(t), perCpu(i)];
+  });
   return table(header, body, (i) => i >= 2);
 }
 
+/** The same figures as a Markdown table, for docs/benchmarks.md. */
+export function markdownTable(rows: ResultRow[]): string {
+  const text = resultsTable(rows).split('\n');
+  const cells = (line: string): string[] => line.split(/ {2,}/).map((c) => c.trim());
+  const header = cells(text[0]);
+  const body = text.slice(2).map(cells);
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i >= 2 ? '--:' : '---')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
 export function modelsTable(models: BenchModel[]): string {
-  const body = models.map((m) => [m.id, m.description, `${(m.forwardFlops / 1e6).toFixed(1)} M`, `${(TRAIN_FLOPS_FACTOR * m.forwardFlops / 1e6).toFixed(1)} M`, num(m.params)]);
+  const body = models.map((m) => [m.id, m.description, `${(m.work.forward / 1e6).toFixed(1)} M`, `${(m.work.train / 1e6).toFixed(1)} M`, num(m.params)]);
   return table(['model', 'architecture', 'fwd FLOPs/img', 'train FLOPs/img', 'params'], body, (i) => i >= 2);
 }
 
@@ -113,9 +105,9 @@ export function profileTable(profile: StepProfile): string {
   return table(['kernel', 'calls', 'ms', 'share', 'slowest ms', 'slowest call: input shapes'], body, (i) => i >= 1 && i <= 4);
 }
 
-export function unavailableLines(selection: BackendReport | null, tfjs: BackendOutcome[]): string[] {
+export function unavailableLines(selection: BackendReport | null, failed: readonly { id: string; reason: string }[]): string[] {
   const lines: string[] = [];
   for (const s of selection?.skipped ?? []) lines.push(`  ${s.name}: unavailable — ${s.reason}`);
-  for (const o of tfjs) if (!o.ok) lines.push(`  ${o.backend}: failed — ${o.reason}`);
+  for (const f of failed) lines.push(`  ${f.id}: failed — ${f.reason}`);
   return lines;
 }

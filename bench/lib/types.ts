@@ -2,7 +2,7 @@
  * The figures the engine benchmark collects. Worker processes (one per TF.js backend) and the
  * PyTorch script send these to the main process as JSON, which joins them into one report.
  */
-import type { BackendName } from '../../src/protocol/events';
+import type { PeakMeasurement } from './peak';
 
 /** One timed loop: `steps` batches of `batchSize` images in `seconds` of wall-clock time. */
 export interface Timing {
@@ -61,27 +61,6 @@ export interface BackendThreads {
   process: number | null;
 }
 
-export interface BackendRun {
-  engine: 'tfjs';
-  backend: BackendName;
-  ok: true;
-  threads: BackendThreads;
-  /** Extra facts about the backend (oneDNN version, wasm binary flavour). */
-  detail: string;
-  peakRssMb: number;
-  wallSeconds: number;
-  models: ModelRun[];
-}
-
-export interface BackendFailure {
-  engine: 'tfjs';
-  backend: BackendName;
-  ok: false;
-  reason: string;
-}
-
-export type BackendOutcome = BackendRun | BackendFailure;
-
 export interface PytorchRun {
   engine: 'pytorch';
   ok: true;
@@ -104,8 +83,18 @@ export interface PytorchFailure {
 
 export type PytorchOutcome = PytorchRun | PytorchFailure;
 
-/** The message a worker process sends to the main process when it is done. */
-export interface WorkerMessage {
-  type: 'resbuilder-bench-result';
-  outcome: BackendOutcome;
-}
+/** What the main process asks an engine process for, one request at a time. */
+export type EngineRequest =
+  | { type: 'round'; model: string; mode: 'train' | 'infer' }
+  | { type: 'peak'; size: number; seconds: number }
+  | { type: 'profile'; model: string }
+  | { type: 'finish' };
+
+/** An engine process's answers: 'ready' once after start, then one per request. */
+export type EngineReply =
+  | { type: 'ready'; threads: number | null; detail: string }
+  | { type: 'round'; timing: Timing; lastLoss: number }
+  | { type: 'peak'; measurement: PeakMeasurement }
+  | { type: 'profile'; profile: StepProfile }
+  | { type: 'finished'; threads: BackendThreads; peakRssMb: number }
+  | { type: 'failed'; reason: string };

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROTOCOL_VERSION, TrainerEventSchema, type EventBody, type TrainerEvent } from '../../protocol/events';
 import { parseEventLog } from '../../protocol/run-stream/event-log';
+import type { TimeLedger } from './time-ledger';
 
 export type EventListener = (event: TrainerEvent) => void;
 
@@ -25,6 +26,7 @@ const FINAL_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['finished', 'fa
 export class EventEmitter {
   private seq: number;
   private readonly listeners: EventListener[] = [];
+  private ledger: TimeLedger | null = null;
 
   constructor(
     readonly runId: string,
@@ -40,7 +42,16 @@ export class EventEmitter {
     this.listeners.push(listener);
   }
 
+  /** Charges the validation, writing and sending of every event to `ledger` (a run's time report). */
+  timeWith(ledger: TimeLedger): void {
+    this.ledger = ledger;
+  }
+
   emit<E extends TrainerEvent>(body: EventBody<E>): E {
+    return this.ledger ? this.ledger.time('events', () => this.write(body)) : this.write(body);
+  }
+
+  private write<E extends TrainerEvent>(body: EventBody<E>): E {
     const candidate = { v: PROTOCOL_VERSION, runId: this.runId, seq: this.seq, time: new Date().toISOString(), ...body };
     // Validating our own output keeps a malformed event from ever reaching the record.
     const event = TrainerEventSchema.parse(candidate) as E;

@@ -5,6 +5,7 @@ import type { LoadedDataset } from '../data/types';
 import type { EventEmitter } from '../run/emitter';
 import type { RunPaths } from '../run/run-dir';
 import type { StopSignal } from '../run/stop-signal';
+import type { TimeLedger } from '../run/time-ledger';
 import type { TrainingData } from '../train/evaluate';
 import type { RngSet as RunRngs } from '../../core/rng';
 
@@ -19,6 +20,8 @@ export interface RunContext {
   data: TrainingData;
   rngs: RunRngs;
   versions: Record<string, string>;
+  /** Where this process's time went, by kind of work (timing.json in the run folder). */
+  times: TimeLedger;
   /** Seconds since this process started the run (or resumed it). */
   elapsedSeconds(): number;
 }

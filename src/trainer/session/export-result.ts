@@ -13,6 +13,7 @@ import { finishedRunSource, writeExports } from '../export/export';
 import { modelWeights } from '../export/tf-weights';
 import type { RunContext } from './context';
 import type { LoopState } from './loop-state';
+import { writeTimeReport } from './time-report';
 
 /**
  * outputs.export: the found network in the configured formats next to the `.arch.json`. The run's
@@ -74,6 +75,7 @@ export async function exportResult(ctx: RunContext, state: LoopState): Promise<v
   fs.writeFileSync(path.join(ctx.paths.dir, 'result.arch.json'), serializeArchDocument(doc));
   if (config.outputs.export.length > 0) exportFormats(ctx, doc, state);
   ctx.emitter.emit({ type: 'architecture', cause: 'final', architecture: state.arch, params: cost.params, flops: cost.flops, depth: doc.metrics.depth });
+  writeTimeReport(ctx, true);
   ctx.emitter.emit({
     type: 'finished', archPath: config.outputs.archFile, modelDir: ctx.paths.modelDir,
     test: final.test, params: cost.params, flops: cost.flops,

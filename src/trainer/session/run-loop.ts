@@ -39,6 +39,10 @@ function recordChange(ctx: RunContext, state: LoopState, change: StructuralChang
 }
 
 function checkpoint(ctx: RunContext, state: LoopState, label: string, phase: CheckpointState['phase'], optimizer: NamedArray[] | null): void {
+  ctx.times.time('checkpoints', () => writeCheckpointOf(ctx, state, label, phase, optimizer));
+}
+
+function writeCheckpointOf(ctx: RunContext, state: LoopState, label: string, phase: CheckpointState['phase'], optimizer: NamedArray[] | null): void {
   const s: CheckpointState<RunProgress> = {
     version: 1,
     runId: ctx.paths.runId,
@@ -67,7 +71,7 @@ function phaseLabel(p: RunProgress, config: RunContext['config']): { kind: Phase
 }
 
 function evaluateTest(ctx: RunContext, model: tf.LayersModel, phase: PhaseKind): { loss: number; accuracy: number } {
-  const test = evaluate(model, ctx.data, 'test');
+  const test = ctx.times.time('evaluation', () => evaluate(model, ctx.data, 'test'));
   ctx.emitter.emit({ type: 'evaluation', phase, split: 'test', loss: test.loss, accuracy: test.accuracy });
   return test;
 }
@@ -78,7 +82,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   const { config } = ctx;
   const { kind, label, epochs } = phaseLabel(p, config);
   const searching = p.stage === 'train';
-  if (!state.model) state.model = buildFor(ctx, state.arch, []);
+  if (!state.model) state.model = ctx.times.time('structure', () => buildFor(ctx, state.arch, []));
   const model = state.model;
   const optimizer = createOptimizer(config.training);
   const resume = state.resumePhase;
@@ -92,8 +96,8 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   const optimizerState = () => (stepper ? stepper.optimizerState() : saveOptimizerState(optimizer));
   try {
     stepper = await openPhaseStepper(ctx, { model, arch: state.arch, morphnet: morphnet !== null, optimizerState: resume?.optimizer ?? null });
-    const result = await trainPhase({
-      model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs,
+    const result = await ctx.times.timeAsync('training-steps', () => trainPhase({
+      model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs, times: ctx.times,
       startEpoch: resume?.epochsDone ?? 0,
       penalized: penalizedKernels(model, state.arch, config.search.l1OnlyOnInsertedLayers),
       extraLoss: morphnet ?? undefined,
@@ -104,7 +108,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
       onEpochEnd: async (report) => {
         if (report.epoch < epochs) checkpoint(ctx, state, `${label}, epoch ${report.epoch}`, { epochsDone: report.epoch, epochs }, await optimizerState());
       },
-    });
+    }));
     if (result.stopped) {
       // The weights are consistent after the last completed batch: keep them, so a stop never
       // costs more than that batch.
@@ -117,7 +121,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   }
 
   const test = evaluateTest(ctx, model, kind);
-  const validation = ctx.data.validationSize > 0 ? evaluate(model, ctx.data, 'validation') : null;
+  const validation = ctx.data.validationSize > 0 ? ctx.times.time('evaluation', () => evaluate(model, ctx.data, 'validation')) : null;
   if (searching) {
     p.accuracy[String(p.run)] = { test: test.accuracy, validation: validation?.accuracy ?? null };
     p.meanAbs[String(p.run)] = meanAbsOfInserted(model, state.arch);
@@ -143,19 +147,19 @@ async function runNoRegEvaluation(ctx: RunContext, state: LoopState): Promise<bo
   const { config } = ctx;
   const epochs = config.search.epochsPerTraining;
   for (const kind of ['noreg-wi', 'noreg-ri'] as const) {
-    const model = buildFor(ctx, state.arch, []);
-    if (kind === 'noreg-wi') transferWeights(state.model!, model);
+    const model = ctx.times.time('structure', () => buildFor(ctx, state.arch, []));
+    if (kind === 'noreg-wi') ctx.times.time('structure', () => transferWeights(state.model!, model));
     const optimizer = createOptimizer(config.training);
     const label = `No-reg evaluation ${kind === 'noreg-wi' ? 'from the trained weights' : 'from scratch'} (run ${state.progress.run})`;
     ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: state.progress.cycle, step: state.progress.t, epochs, label });
     let stepper: ParallelStepper | null = null;
     try {
       stepper = await openPhaseStepper(ctx, { model, arch: state.arch, morphnet: false, optimizerState: null });
-      const result = await trainPhase({
-        model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs,
+      const result = await ctx.times.timeAsync('training-steps', () => trainPhase({
+        model, optimizer, data: ctx.data, training: config.training, phase: kind, epochs, times: ctx.times,
         penalized: penalizedKernels(model, state.arch, config.search.l1OnlyOnInsertedLayers),
         emitter: ctx.emitter, shouldStop: () => ctx.stop.requested, stepper: stepper ?? undefined,
-      });
+      }));
       if (result.stopped) return false;
       evaluateTest(ctx, model, kind);
     } finally {
@@ -272,10 +276,10 @@ export async function runLoop(ctx: RunContext, state: LoopState): Promise<LoopOu
         // makes and records each decision once. Deciding first would record the decision here
         // and again after the resume, which re-derives it from that checkpoint.
         if (ctx.stop.requested) return 'stopped';
-        decide(ctx, state);
+        ctx.times.time('structure', () => decide(ctx, state));
         break;
       case 'done':
-        await exportResult(ctx, state);
+        await ctx.times.timeAsync('export', () => exportResult(ctx, state));
         return 'finished';
     }
   }

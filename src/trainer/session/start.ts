@@ -30,6 +30,8 @@ import type { LoopState } from './loop-state';
 import { runLoop } from './run-loop';
 import { createTrainingData } from './training-data';
 import { packageVersions } from './versions';
+import { TimeLedger } from '../run/time-ledger';
+import { writeTimeReport } from './time-report';
 
 export interface RunOptions {
   /** Send events to the parent process (the VS Code extension forks the trainer). */
@@ -84,18 +86,20 @@ async function prepare(config: ResolvedConfig, paths: RunPaths, emitter: EventEm
   const log = (message: string) => emitter.emit({ type: 'log', level: 'info', message });
   const uninstall = stop.install(log);
   const started = performance.now();
+  const times = new TimeLedger();
+  emitter.timeWith(times);
   try {
-    const backend = await selectBackend(opts.backend ?? config.backend);
+    const backend = await times.timeAsync('startup', () => selectBackend(opts.backend ?? config.backend));
     if (backend.module) log(describeLoadedModule(backend.module));
-    const dataset = await loadDataset(config.dataset, {
+    const dataset = await times.timeAsync('data', () => loadDataset(config.dataset, {
       configDir: path.dirname(config.configPath),
       seed: config.seed,
       onProgress: log,
-    });
+    }));
     const rngs = createRngs(config.seed);
     const ctx: RunContext = {
-      config, configHash: hash, paths, emitter, stop, backend, dataset, rngs,
-      data: createTrainingData(dataset, config, rngs),
+      config, configHash: hash, paths, emitter, stop, backend, dataset, rngs, times,
+      data: times.time('data', () => createTrainingData(dataset, config, rngs)),
       versions: packageVersions(backend.name),
       elapsedSeconds: () => (performance.now() - started) / 1000,
     };
@@ -140,7 +144,10 @@ function driveRun(
     stopReason = () => ctx.stop.why;
     const stopHeartbeat = startHeartbeat(paths.dir);
     try {
-      return await body(ctx);
+      const outcome = await body(ctx);
+      // A finished run wrote its report before its last event (export-result.ts); a stopped one has only the file.
+      if (outcome === 'stopped') writeTimeReport(ctx, false);
+      return outcome;
     } finally {
       stopHeartbeat();
       uninstall();

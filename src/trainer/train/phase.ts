@@ -12,6 +12,7 @@ import { trainableVariables } from '../model/variables';
 import type { EventEmitter } from '../run/emitter';
 import { evaluate, lossAndCorrect, type Batch, type TrainingData } from './evaluate';
 import { setLearningRate } from './optimizer';
+import { TimeLedger } from '../run/time-ledger';
 
 export interface Metrics {
   loss: number;
@@ -50,6 +51,8 @@ export interface PhaseOptions {
   onEpochEnd?: (report: EpochReport) => Promise<void>;
   /** Trains the batches instead of this thread's trainStep (e.g. data-parallel worker threads). */
   stepper?: EpochStepper;
+  /** The run's time report: batch preparation and validation are charged apart from the steps. */
+  times?: TimeLedger;
 }
 
 /** One trained batch's loss (mean over its images), correct predictions and image count. */
@@ -112,8 +115,8 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
   return result;
 }
 
-function* localSteps(opts: PhaseOptions, penalties: () => tf.Scalar): Generator<StepFigures, void, undefined> {
-  for (const batch of opts.data.trainEpoch()) {
+function* localSteps(opts: PhaseOptions, penalties: () => tf.Scalar, times: TimeLedger): Generator<StepFigures, void, undefined> {
+  for (const batch of times.timeEach('data', opts.data.trainEpoch())) {
     let step: { loss: number; correct: number };
     try {
       step = trainStep(opts.model, opts.optimizer, batch, penalties);
@@ -127,6 +130,7 @@ function* localSteps(opts: PhaseOptions, penalties: () => tf.Scalar): Generator<
 
 export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
   const { data, training, emitter, phase, epochs } = opts;
+  const times = opts.times ?? new TimeLedger();
   const penalties = (): tf.Scalar => {
     const penalty = kernelPenalty(opts.penalized, training.l1, training.l2);
     return opts.extraLoss ? (penalty.add(opts.extraLoss.loss()) as tf.Scalar) : penalty;
@@ -143,7 +147,7 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
     const batches = data.stepsPerEpoch;
     // A phase resumed inside an epoch continues that epoch's remaining batches.
     let done = batches - data.batchesLeft();
-    const steps = opts.stepper ? opts.stepper.epoch(data, rate) : localSteps(opts, penalties);
+    const steps = opts.stepper ? opts.stepper.epoch(data, rate) : localSteps(opts, penalties, times);
     for await (const step of steps) {
       lossSum += step.loss * step.count;
       correctSum += step.correct;
@@ -168,7 +172,7 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
     }
     const seconds = (performance.now() - started) / 1000;
     const train = { loss: lossSum / Math.max(seen, 1), accuracy: correctSum / Math.max(seen, 1) };
-    const validation = data.validationSize > 0 ? evaluate(opts.model, data, 'validation') : undefined;
+    const validation = data.validationSize > 0 ? times.time('evaluation', () => evaluate(opts.model, data, 'validation')) : undefined;
     emitter.emit({
       type: 'epoch-end', phase, epoch: epoch + 1, epochs, train, validation,
       imagesPerSecond: seen / seconds, learningRate: rate, seconds, ...(opts.epochFigures?.() ?? {}),

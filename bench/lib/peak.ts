@@ -1,0 +1,81 @@
+/**
+ * The "% of peak" column of bench:engine: the work a step really does, over a peak this CPU was
+ * measured to reach in the same run (docs/benchmarks.md, "Reading the output").
+ */
+import { costBreakdown } from '../../src/core/arch/cost';
+import { resolveArchitecture } from '../../src/core/arch/resolve';
+import type { Architecture } from '../../src/core/arch/types';
+
+export interface WorkCount {
+  /** Multiply-add FLOPs (2 per MAC) of one image's forward pass through convs and dense layers. */
+  forward: number;
+  /** One image's training step: forward, weight gradients, and input gradients of every layer but those reading the image. */
+  train: number;
+  /** The forward FLOPs of the layers that read the image, whose input gradient nobody computes. */
+  readingImage: number;
+}
+
+/**
+ * A weight gradient costs what the forward product costs, and so does an input gradient; the
+ * layers that read the image itself get no input gradient (the image is no variable, and neither
+ * TF.js's tape nor autograd computes it), so training is 3 × forward minus those layers' share.
+ * Batch norm, ReLU, pools and the optimizer are elementwise work and are not counted.
+ */
+export function workCount(arch: Architecture): WorkCount {
+  const rows = costBreakdown(arch);
+  const resolved = resolveArchitecture(arch);
+  const first = resolved.layers[0]?.layer.id;
+  const imageSkips = new Set(resolved.skips.filter((s) => s.fromIndex === 0).map((s) => `${s.skip.id}.proj`));
+  const forward = rows.reduce((sum, r) => sum + r.flops, 0);
+  const readingImage = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + r.flops, 0);
+  return { forward, train: 3 * forward - readingImage, readingImage };
+}
+
+export interface PeakMeasurement {
+  /** Who measured it: 'tfjs native' or 'pytorch'. */
+  source: string;
+  /** Square matrix size n of the n×n·n×n float32 products. */
+  size: number;
+  /** Best GFLOP/s over the timed repeats (2·n³ FLOPs per product). */
+  gflops: number;
+  threads: number;
+}
+
+export interface MeasuredPeak {
+  /** The highest of the measurements: the most dense FMA work this CPU was seen to do in the run. */
+  gflops: number;
+  source: string;
+  measurements: PeakMeasurement[];
+}
+
+/** The best of the matmul measurements, or null when none was made (no native backend and no PyTorch). */
+export function measuredPeak(measurements: readonly PeakMeasurement[]): MeasuredPeak | null {
+  const valid = measurements.filter((m) => Number.isFinite(m.gflops) && m.gflops > 0);
+  if (valid.length === 0) return null;
+  const best = valid.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+  return { gflops: best.gflops, source: best.source, measurements: [...measurements] };
+}
+
+/** GFLOP/s a throughput means for `flopsPerImage` of work. */
+export function gflops(imagesPerSecond: number, flopsPerImage: number): number {
+  return (imagesPerSecond * flopsPerImage) / 1e9;
+}
+
+export interface OverPeak {
+  label: string;
+  fraction: number;
+}
+
+/**
+ * Figures above the measured peak are printed as they are, never capped; these lines say why
+ * such a figure can happen, so a reader knows what it means rather than meeting it unexplained.
+ */
+export function overPeakNotes(over: readonly OverPeak[]): string[] {
+  if (over.length === 0) return [];
+  return [
+    `Above 100 % of the measured peak: ${over.map((o) => `${o.label} ${(o.fraction * 100).toFixed(0)} %`).join(', ')}. Not capped. ` +
+      'The column counts the direct multiply-adds of each convolution; an engine that computes a 3×3 convolution with Winograd or FFT ' +
+      'does fewer multiplications than that, so its figure can pass the peak of a plain matrix product. The peak is also the best of a few ' +
+      'short measurements on a shared machine: a round that ran while the machine was quieter than at every one of them can pass it too.',
+  ];
+}
