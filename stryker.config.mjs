@@ -11,6 +11,7 @@ export const SCOPES = {
       'test/unit/arch/**/*.test.ts',
       'test/unit/config/**/*.test.ts',
       'test/unit/search/**/*.test.ts',
+      'test/unit/sweep/**/*.test.ts',
       'test/unit/core/**/*.test.ts',
       'test/unit/rng.test.ts',
       'test/unit/train/schedule.test.ts',

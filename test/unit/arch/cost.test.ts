@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { costBreakdown, countFlops, countParams } from '../../../src/core/arch/cost';
+import { architectureCost, costBreakdown, countFlops, countParams } from '../../../src/core/arch/cost';
 import { emptyNet, resnet18, resnet20 } from '../../../src/core/arch/seeds';
 import type { InputShape } from '../../../src/core/arch/types';
 
@@ -106,5 +106,14 @@ describe('cost: breakdown', () => {
     assert.equal(rows.reduce((s, r) => s + r.flops, 0), countFlops(arch));
     // stem 2·16·16·49·3·64 + dense 2·64·1000 + classifier 2·1000·10
     assert.equal(countFlops(arch), 4_816_896 + 128_000 + 20_000);
+  });
+  it("names each row's kind and block, and gives the same totals in one pass as the two counts", () => {
+    const arch = resnet18(cifar, 10, 'reference');
+    const rows = costBreakdown(arch);
+    assert.deepEqual([...new Set(rows.map((r) => r.kind))], ['conv', 'pool', 'projection', 'dense', 'classifier']);
+    assert.deepEqual(rows.filter((r) => r.kind === 'pool').map((r) => [r.id, r.params, r.flops]), [['maxpool', 0, 0], ['avgpool', 0, 0]]);
+    assert.deepEqual(rows.find((r) => r.id === 's2b1.proj')?.blockId, 's2b1');
+    assert.deepEqual(architectureCost(arch), { flops: countFlops(arch), params: countParams(arch) });
+    assert.deepEqual(architectureCost(arch), { flops: 75_853_344, params: 11_873_544 });
   });
 });
