@@ -176,11 +176,8 @@ def time_loop(step, batch_size, seconds, steps, warmup, min_steps=3):
     return timing, last
 
 
-def bench_model(spec, layout, plan, adam):
-    model = make_model(spec, layout, plan["seed"])
-    x, y = make_batch(spec, plan["batchSize"], layout, plan["seed"])
-    opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
-                           betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+def make_steps(model, x, y, opt):
+    """The timed training step (returns the loss and the correct count) and inference step."""
 
     def train_step():
         model.train()
@@ -197,6 +194,16 @@ def bench_model(spec, layout, plan, adam):
         model.eval()
         with torch.no_grad():
             F.softmax(model(x), dim=1).sum().item()
+
+    return train_step, infer_step
+
+
+def bench_model(spec, layout, plan, adam):
+    model = make_model(spec, layout, plan["seed"])
+    x, y = make_batch(spec, plan["batchSize"], layout, plan["seed"])
+    opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
+                           betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+    train_step, infer_step = make_steps(model, x, y, opt)
 
     train, last = time_loop(train_step, plan["batchSize"], plan["seconds"], plan["steps"], plan["warmupSteps"])
     infer, _ = time_loop(infer_step, plan["batchSize"], plan["seconds"] / 2, plan["steps"], plan["warmupSteps"])
@@ -259,22 +266,10 @@ class Server:
         p = self.prepare(req["model"], req["layout"])
         model, x, y, opt = p["model"], p["x"], p["y"], p["opt"]
         mode = req["mode"]
+        timed_train, infer_step = make_steps(model, x, y, opt)
 
         def train_step():
-            model.train()
-            opt.zero_grad(set_to_none=True)
-            logits = model(x)
-            loss = F.cross_entropy(logits, y)
-            loss.backward()
-            opt.step()
-            # Read the loss and the correct count back each step, as the TF.js step does.
-            (logits.argmax(1) == y).sum().item()
-            p["lastLoss"] = loss.item()
-
-        def infer_step():
-            model.eval()
-            with torch.no_grad():
-                F.softmax(model(x), dim=1).sum().item()
+            p["lastLoss"] = timed_train()[0]
 
         step = train_step if mode == "train" else infer_step
         warmup = 0 if mode in p["warmed"] else self.setup["warmupSteps"]

@@ -11,31 +11,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestCluster, stopTestCluster } from '../slurm/cluster-hooks';
+import { TINY_SEARCH_CONFIG } from '../slurm/tiny-search';
 import { readEvents, until } from './harness/runs';
 import { useWorkbench } from './harness/session';
 import { codeLens, openFile, screenshot, webviewFrame } from './harness/workbench';
-
-// The Slurm tests' tiny search (test/slurm/sweep.test.ts): each task is about a minute of one core.
-const CONFIG = `mode: search
-seed: 7
-backend: wasm
-dataset:
-  source: mnist
-  limit: 192
-  validationSplit: 0.1
-architecture:
-  start: empty
-  blockStyle: standard
-training:
-  batchSize: 64
-search:
-  cycles: 1
-  insertionsPerCycle: 2
-  epochsPerTraining: 2
-  finalEpochs: 1
-  targetFlops: 3.0e+7
-  deleteThreshold: 0.05
-`;
 
 /** The Slurm Sweeps view's task rows, as shown: `task <i> · seed <s>` and the state. */
 function taskRows(page: Page): Promise<string[]> {
@@ -52,7 +31,7 @@ describe('Submit to Slurm from code-server', function () {
   const session = useWorkbench({
     name: 'slurm',
     bundles: ['extension.js', 'webview.js', 'trainer.js'],
-    prepare: (workspace) => fs.writeFileSync(path.join(workspace, 'tiny.resbuilder.yaml'), CONFIG),
+    prepare: (workspace) => fs.writeFileSync(path.join(workspace, 'tiny.resbuilder.yaml'), TINY_SEARCH_CONFIG),
     // The least the view allows, so the states change within the test.
     settings: { 'resbuilder.slurm.pollSeconds': 10 },
   });

@@ -10,30 +10,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerEvent } from '../../src/protocol/events';
 import { readEventsFile } from '../../src/trainer/run/emitter';
+import { TINY_SEARCH_CONFIG } from './tiny-search';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'bin/resbuilder.js');
 
-const CONFIG = `mode: search
-seed: 7
-backend: wasm
-dataset:
-  source: mnist
-  limit: 192
-  validationSplit: 0.1
-architecture:
-  start: empty
-  blockStyle: standard
-training:
-  batchSize: 64
-search:
-  cycles: 1
-  insertionsPerCycle: 2
-  epochsPerTraining: 2
-  finalEpochs: 1
-  targetFlops: 3.0e+7
-  deleteThreshold: 0.05
-`;
 /** A value with every kind of shell metacharacter; it must reach the trainer as text and run nothing. */
 const NASTY_VALUE = '$(touch pwned);`touch pwned` | touch pwned & \'q\' "d"';
 
@@ -111,7 +92,7 @@ describe('Slurm sweeps on a real one-node cluster', function () {
   // Names with shell metacharacters everywhere: the folder, the config file, a sweep value.
   const ws = workspace("a'b $(touch pwned) `touch pwned`");
   const config = path.join(ws, '$(touch pwned).resbuilder.yaml');
-  fs.writeFileSync(config, CONFIG);
+  fs.writeFileSync(config, TINY_SEARCH_CONFIG);
   let first: Submitted;
 
   it('runs a 3-seed array to completion with three .arch.json files and a report', async () => {
@@ -181,7 +162,7 @@ describe('Slurm sweeps on a real one-node cluster', function () {
   describe('bad input: a clear error each, nothing half-submitted', () => {
     const dir = workspace();
     const good = path.join(dir, 'tiny.resbuilder.yaml');
-    fs.writeFileSync(good, CONFIG);
+    fs.writeFileSync(good, TINY_SEARCH_CONFIG);
     const sweeps = path.join(dir, '.resbuilder', 'sweeps');
     const leftovers = () => (fs.existsSync(sweeps) ? fs.readdirSync(sweeps) : []);
 
@@ -205,7 +186,7 @@ describe('Slurm sweeps on a real one-node cluster', function () {
     it('a folder the sweep cannot be written to', async () => {
       const blocked = path.join(dir, 'blocked.resbuilder.yaml');
       fs.writeFileSync(path.join(dir, 'afile'), '');
-      fs.writeFileSync(blocked, `${CONFIG}outputs:\n  runsDir: afile/runs\n`);
+      fs.writeFileSync(blocked, `${TINY_SEARCH_CONFIG}outputs:\n  runsDir: afile/runs\n`);
       const result = await cli(['submit', blocked, '--seeds', '1']);
       assert.equal(result.code, 2);
       // Caught where the config is validated, at the setting's line and column, before anything is written.
@@ -215,7 +196,7 @@ describe('Slurm sweeps on a real one-node cluster', function () {
 
     it('a bad sweep: section, with file, line and column', async () => {
       const bad = path.join(dir, 'bad.resbuilder.yaml');
-      fs.writeFileSync(bad, `${CONFIG}sweep:\n  seeds: [1, 2]\n  grid:\n    search.cycle: [1, 2]\n`);
+      fs.writeFileSync(bad, `${TINY_SEARCH_CONFIG}sweep:\n  seeds: [1, 2]\n  grid:\n    search.cycle: [1, 2]\n`);
       const result = await cli(['submit', bad]);
       assert.equal(result.code, 2);
       assert.match(result.stderr, /bad\.resbuilder\.yaml:23:5: error: sweep\.grid\.search\.cycle: unknown setting "search\.cycle".*did you mean "search\.cycles"/);
@@ -228,7 +209,7 @@ describe('Slurm sweeps on a real one-node cluster', function () {
     it('Slurm settings with shell metacharacters, in the sweep: section or on the command line', async () => {
       const withSlurm = (slurm: string): string => {
         const file = path.join(dir, 'slurm.resbuilder.yaml');
-        fs.writeFileSync(file, `${CONFIG}sweep:\n  grid:\n    dataset.path: ["${NASTY_VALUE.replace(/"/g, '\\"')}"]\n  slurm:\n${slurm}`);
+        fs.writeFileSync(file, `${TINY_SEARCH_CONFIG}sweep:\n  grid:\n    dataset.path: ["${NASTY_VALUE.replace(/"/g, '\\"')}"]\n  slurm:\n${slurm}`);
         return file;
       };
       const partition = await cli(['submit', withSlurm('    partition: "debug;touch pwned"\n')]);
