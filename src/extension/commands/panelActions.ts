@@ -11,6 +11,8 @@ export function connectPanelActions(service: RunService, panels: PanelController
     stop: (runDir) => {
       const run = service.liveRun(runDir);
       if (run) service.stop(run);
+      // Not started here: the panel follows a trainer elsewhere (docs/cluster.md, "From VS Code: Remote-SSH to a login node"), stopped through its scheduler.
+      else void vscode.commands.executeCommand('resbuilder.cancelFollowedRun', runDir);
     },
     // The panel opens by itself when the resumed trainer announces the run.
     resume: async (runDir) => {

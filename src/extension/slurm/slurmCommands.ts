@@ -75,6 +75,18 @@ export function registerSlurmCommands(context: vscode.ExtensionContext): void {
       await runCli(host(), ['cancel', target], node.sweep.sweepDir).then((out) => vscode.window.showInformationMessage(out.trim()), fail('Cancel'));
       await tree.refresh();
     }),
+    // The run panel's Stop for a run whose trainer runs outside this window (a Slurm task it
+    // follows): only the scheduler can stop that trainer.
+    vscode.commands.registerCommand('resbuilder.cancelFollowedRun', async (runDir?: string) => {
+      if (!runDir) return;
+      if (!onPath('scancel')) {
+        void vscode.window.showWarningMessage(`The trainer of ${path.basename(runDir)} runs outside this window and scancel is not on this machine's PATH: stop it where it runs (resbuilder cancel <run folder> on the cluster's login node).`);
+        return;
+      }
+      if ((await vscode.window.showWarningMessage(`Cancel ${path.basename(runDir)} through Slurm? A task with a checkpoint can be resumed later.`, { modal: true }, 'Cancel Task')) !== 'Cancel Task') return;
+      await runCli(host(), ['cancel', runDir], path.dirname(runDir)).then((out) => vscode.window.showInformationMessage(out.trim()), fail('Cancel'));
+      await tree.refresh();
+    }),
     vscode.commands.registerCommand('resbuilder.openSweepReport', async (node?: SweepNode) => {
       if (!node) return;
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Report of ${node.sweep.sweepId}…` }, async () => {
