@@ -176,6 +176,15 @@ def time_loop(step, batch_size, seconds, steps, warmup, min_steps=3):
     return timing, last
 
 
+def prepare_training(spec, layout, seed, batch_size, adam):
+    """The model, one fixed batch and its Adam optimizer, as every timed run of a model starts."""
+    model = make_model(spec, layout, seed)
+    x, y = make_batch(spec, batch_size, layout, seed)
+    opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
+                           betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+    return model, x, y, opt
+
+
 def make_steps(model, x, y, opt):
     """The timed training step (returns the loss and the correct count) and inference step."""
 
@@ -199,10 +208,7 @@ def make_steps(model, x, y, opt):
 
 
 def bench_model(spec, layout, plan, adam):
-    model = make_model(spec, layout, plan["seed"])
-    x, y = make_batch(spec, plan["batchSize"], layout, plan["seed"])
-    opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
-                           betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+    model, x, y, opt = prepare_training(spec, layout, plan["seed"], plan["batchSize"], adam)
     train_step, infer_step = make_steps(model, x, y, opt)
 
     train, last = time_loop(train_step, plan["batchSize"], plan["seconds"], plan["steps"], plan["warmupSteps"])
@@ -213,10 +219,7 @@ def bench_model(spec, layout, plan, adam):
 
 def layout_trial(spec, layout, plan, adam):
     """A short training run per layout, to pick the faster one for the timed runs."""
-    model = make_model(spec, layout, plan["seed"])
-    x, y = make_batch(spec, plan["batchSize"], layout, plan["seed"])
-    opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
-                           betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+    model, x, y, opt = prepare_training(spec, layout, plan["seed"], plan["batchSize"], adam)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -255,10 +258,7 @@ class Server:
             if layout not in ("channels_last", "contiguous"):
                 raise ValueError(f"layout {layout!r}: expected channels_last or contiguous")
             spec, adam, seed = self.specs[model_id], self.setup["adam"], self.setup["seed"]
-            model = make_model(spec, layout, seed)
-            x, y = make_batch(spec, self.setup["batchSize"], layout, seed)
-            opt = torch.optim.Adam(model.parameters(), lr=adam["learningRate"],
-                                   betas=(adam["beta1"], adam["beta2"]), eps=adam["epsilon"])
+            model, x, y, opt = prepare_training(spec, layout, seed, self.setup["batchSize"], adam)
             self.prepared[key] = {"model": model, "x": x, "y": y, "opt": opt, "warmed": set(), "lastLoss": float("nan")}
         return self.prepared[key]
 

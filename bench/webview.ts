@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainerEvent } from '../src/protocol/events';
+import { quantile as sharedQuantile } from '../src/core/stats';
 import { generateRunOfSize } from './lib/synthetic-run';
 import { buildPanelBundle, launchChromium, openPanel, servePanel } from './lib/panel-page';
 
@@ -38,13 +39,9 @@ interface PageResult {
   live: LiveSample[];
 }
 
+/** The shared quantile, NaN in the report for a series with no samples. */
 function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  return values.length === 0 ? NaN : sharedQuantile(values, q);
 }
 
 const ms = (v: number): string => v.toFixed(2).padStart(9);
