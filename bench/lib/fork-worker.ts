@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { BackendName } from '../../src/protocol/events';
+import { ReplyChannel } from './reply-channel';
 import type { EngineReply, EngineRequest } from './types';
 import { WORKER_FLAG, WORKERS_FLAG } from './worker';
 
@@ -15,8 +16,7 @@ function isReply(value: unknown): value is EngineReply {
 export class EngineProcess {
   private readonly child: ChildProcess;
   private stderr = '';
-  private waiting: ((reply: EngineReply) => void) | null = null;
-  private ended: string | null = null;
+  private readonly replies: ReplyChannel<EngineReply>;
   /** The first message: 'ready' or 'failed'. */
   readonly started: Promise<EngineReply>;
 
@@ -28,19 +28,12 @@ export class EngineProcess {
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       if (this.stderr.length < 65536) this.stderr += chunk;
     });
-    this.started = new Promise((resolve) => (this.waiting = resolve));
+    this.replies = new ReplyChannel<EngineReply>(`engine ${id}`, (reason) => ({ type: 'failed', reason }));
+    this.started = this.replies.ask();
     this.child.on('message', (message: unknown) => {
-      if (!isReply(message)) return;
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting?.(message);
+      if (isReply(message)) this.replies.deliver(message);
     });
-    const end = (why: string): void => {
-      this.ended ??= why;
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting?.({ type: 'failed', reason: this.ended });
-    };
+    const end = (why: string): void => this.replies.end(why);
     this.child.on('error', (error) => end(`could not start the engine process: ${error.message}`));
     this.child.on('close', (code, signal) => {
       const line = this.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '').find((l) => /error/i.test(l)) ?? this.stderr.trim().split('\n').at(-1) ?? '';
@@ -49,14 +42,10 @@ export class EngineProcess {
   }
 
   request(request: EngineRequest): Promise<EngineReply> {
-    if (this.ended !== null) return Promise.resolve({ type: 'failed', reason: this.ended });
-    if (this.waiting !== null) throw new Error(`engine ${this.id}: a request is already waiting for its answer`);
-    const answer = new Promise<EngineReply>((resolve) => (this.waiting = resolve));
-    this.child.send(request);
-    return answer;
+    return this.replies.ask(() => this.child.send(request));
   }
 
   kill(): void {
-    if (this.ended === null) this.child.kill();
+    if (this.replies.open) this.child.kill();
   }
 }

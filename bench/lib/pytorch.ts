@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ReplyChannel } from './reply-channel';
 import type { BenchModel } from './models';
 import { pytorchSpec } from './models';
 import type { BenchOptions } from './options';
@@ -107,11 +108,20 @@ export interface PytorchSetup {
  * One Python process for the whole of bench:engine, answering one JSON line per request line
  * (bench/pytorch_bench.py --serve), so interpreter start-up and model builds stay out of the rounds.
  */
+type ServerAnswer = ({ ok: true } & Record<string, unknown>) | { ok: false; reason: string };
+
+function parseAnswer(line: string): ServerAnswer {
+  try {
+    return JSON.parse(line) as ServerAnswer;
+  } catch {
+    return { ok: false, reason: `${SCRIPT} answered with a line that is not JSON: ${line.slice(0, 200)}` };
+  }
+}
+
 export class PytorchServer {
   private buffer = '';
   private stderr = '';
-  private waiting: ((line: string) => void) | null = null;
-  private ended: string | null = null;
+  private readonly replies = new ReplyChannel<ServerAnswer>('PyTorch server', (reason) => ({ ok: false, reason }));
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, readonly python: string) {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -119,20 +129,13 @@ export class PytorchServer {
       for (let at = this.buffer.indexOf('\n'); at >= 0; at = this.buffer.indexOf('\n')) {
         const line = this.buffer.slice(0, at);
         this.buffer = this.buffer.slice(at + 1);
-        const waiting = this.waiting;
-        this.waiting = null;
-        waiting?.(line);
+        this.replies.deliver(parseAnswer(line));
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (this.stderr.length < 65536) this.stderr += chunk;
     });
-    const end = (why: string): void => {
-      this.ended ??= why;
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting?.(JSON.stringify({ ok: false, reason: this.ended }));
-    };
+    const end = (why: string): void => this.replies.end(why);
     child.on('error', (error) => end(`${python} ${SCRIPT} could not start: ${error.message}`));
     child.on('close', (code) => end(`${python} ${SCRIPT} ended (exit code ${code}): ${this.stderr.trim().split('\n').at(-1) ?? ''}`));
   }
@@ -154,22 +157,11 @@ export class PytorchServer {
     return { server, setup: answer as unknown as PytorchSetup };
   }
 
-  request(request: Record<string, unknown>): Promise<({ ok: true } & Record<string, unknown>) | { ok: false; reason: string }> {
-    if (this.ended !== null) return Promise.resolve({ ok: false, reason: this.ended });
-    if (this.waiting !== null) throw new Error('PyTorch server: a request is already waiting for its answer');
-    return new Promise((resolve) => {
-      this.waiting = (line) => {
-        try {
-          resolve(JSON.parse(line) as { ok: true } & Record<string, unknown>);
-        } catch {
-          resolve({ ok: false, reason: `${SCRIPT} answered with a line that is not JSON: ${line.slice(0, 200)}` });
-        }
-      };
-      this.child.stdin.write(`${JSON.stringify(request)}\n`);
-    });
+  request(request: Record<string, unknown>): Promise<ServerAnswer> {
+    return this.replies.ask(() => this.child.stdin.write(`${JSON.stringify(request)}\n`));
   }
 
   kill(): void {
-    if (this.ended === null) this.child.kill();
+    if (this.replies.open) this.child.kill();
   }
 }
