@@ -66,8 +66,8 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const range = (v: Spread, digits: number): string => `${v.min.toFixed(digits)}–${v.max.toFixed(digits)}`;
 const moved = (v: Spread): string => `±${((v.relativeRange / 2) * 100).toFixed(0)}%`;
 
-/** One line per engine and model: training and inference side by side, ratios with their spread over the rounds. */
-export function resultsTable(rows: ResultRow[]): string {
+/** The results' cells: one line per engine and model, training and inference side by side, ratios with their spread over the rounds. */
+function resultCells(rows: ResultRow[]): { header: string[]; body: string[][] } {
   const header = ['engine', 'model', 'train img/s', 'train × torch', 'rounds min–max', 'moved', 'infer img/s', 'infer × torch', 'rounds min–max', 'moved', 'train % peak', 'infer % peak', 'train CPU use', 'train × torch per CPU-s', 'infer × torch per CPU-s'];
   const keys = [...new Set(rows.map((r) => `${r.engine}\u0000${r.model}`))];
   const body = keys.map((key) => {
@@ -82,15 +82,17 @@ export function resultsTable(rows: ResultRow[]): string {
     const perCpu = (r: ResultRow | undefined): string => (r?.vsPytorchPerCpuSecond ? `${r.vsPytorchPerCpuSecond.median.toFixed(2)}× (${range(r.vsPytorchPerCpuSecond, 2)})` : '–');
     return [engine === PYTORCH ? `pytorch (${[t?.layout, i?.layout].filter((l) => l !== undefined).join(' / ')})` : `tfjs ${engine}`, model, ...cells(t), ...cells(i), peak(t), peak(i), t ? t.cpuUse.toFixed(2) : '–', perCpu(t), perCpu(i)];
   });
+  return { header, body };
+}
+
+export function resultsTable(rows: ResultRow[]): string {
+  const { header, body } = resultCells(rows);
   return table(header, body, (i) => i >= 2);
 }
 
 /** The same figures as a Markdown table, for docs/benchmarks.md. */
 export function markdownTable(rows: ResultRow[]): string {
-  const text = resultsTable(rows).split('\n');
-  const cells = (line: string): string[] => line.split(/ {2,}/).map((c) => c.trim());
-  const header = cells(text[0]);
-  const body = text.slice(2).map(cells);
+  const { header, body } = resultCells(rows);
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i >= 2 ? '--:' : '---')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
