@@ -1,10 +1,13 @@
 /**
  * `npm run bench:layers`: what the model builder's training layers (fused-batch-norm.ts,
- * data-input-conv.ts) are worth, as an A/B in one process. Each model is built twice with the same
+ * data-input-conv.ts) and the folded batch norms of evaluation (inference.ts) are worth, as A/Bs
+ * in one process. Each model is built twice with the same
  * weights: as `buildModel` makes it, and as TF.js's own layers make it (the saved `model.json`
  * read back with `tf.models.modelFromJSON`, which gives the built-in BatchNormalization and
  * Conv2D). Timed rounds alternate between the two, so the load of a shared machine falls on both
- * alike; the report is the median of the per-round throughput ratios. Prints a table and writes
+ * alike; the report is the median of the per-round throughput ratios. Inference compares the
+ * evaluation's folded network with `model.predict` on the builder's model in the same way.
+ * Prints a table and writes
  * bench-results/layers.json. See docs/benchmarks.md.
  */
 import * as fs from 'node:fs';
@@ -12,10 +15,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { activateBackend } from '../src/trainer/backends';
 import { BackendNameSchema } from '../src/protocol/events';
-import { buildModel } from '../src/trainer/model';
+import { buildModel, foldForInference } from '../src/trainer/model';
 import { median } from '../src/core/stats';
 import { machineInfo } from './lib/machine';
-import { benchOptimizer, syntheticBatch, timeLoop, trainStep } from './lib/measure';
+import { benchOptimizer, inferStep, syntheticBatch, timeLoop, trainStep, type SyntheticBatch } from './lib/measure';
 import { selectModels } from './lib/models';
 import { readOptions } from './lib/options';
 
@@ -35,6 +38,37 @@ async function builtInCopy(model: tf.LayersModel): Promise<tf.LayersModel> {
   return copy;
 }
 
+/** Alternating rounds of folded inference and `model.predict`; the median ratio folded ÷ predict. */
+async function inferenceAB(model: tf.LayersModel, batch: SyntheticBatch, plan: Parameters<typeof timeLoop>[2], batchSize: number): Promise<{ foldedImagesPerSecond: number; predictImagesPerSecond: number; ratio: number; roundRatios: number[] }> {
+  const folded: number[] = [];
+  const predicted: number[] = [];
+  const ratios: number[] = [];
+  const predictStep = (): void => {
+    const out = model.predict(batch.x) as tf.Tensor;
+    out.dataSync();
+    out.dispose();
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const net = foldForInference(model);
+    const timeFolded = async (): Promise<void> => {
+      folded.push((await timeLoop(() => inferStep(net, batch), batchSize, plan)).timing.imagesPerSecond);
+    };
+    const timePredict = async (): Promise<void> => {
+      predicted.push((await timeLoop(predictStep, batchSize, plan)).timing.imagesPerSecond);
+    };
+    if (round % 2 === 0) {
+      await timeFolded();
+      await timePredict();
+    } else {
+      await timePredict();
+      await timeFolded();
+    }
+    net.dispose();
+    ratios.push(folded[round] / predicted[round]);
+  }
+  return { foldedImagesPerSecond: median(folded), predictImagesPerSecond: median(predicted), ratio: median(ratios), roundRatios: ratios };
+}
+
 async function main(): Promise<void> {
   const options = readOptions();
   const backend = BackendNameSchema.parse(process.env.BENCH_BACKEND ?? 'native');
@@ -43,7 +77,7 @@ async function main(): Promise<void> {
   const secondsPerRound = options.seconds / 2;
   console.log(`ResBuilder Studio layer A/B — ${new Date().toISOString()}, backend ${backend}, batch ${options.batchSize}`);
   console.log(`${machine.cpuModel}, ${machine.cores} cores; load average ${machine.loadAverage.join(' ')}`);
-  console.log(`${ROUNDS} rounds (BENCH_ROUNDS) of ~${secondsPerRound} s training per variant (BENCH_SECONDS / 2), alternating which goes first.\n`);
+  console.log(`${ROUNDS} rounds (BENCH_ROUNDS) of ~${secondsPerRound} s training and ~${secondsPerRound / 2} s inference per variant (BENCH_SECONDS / 2), alternating which goes first.\n`);
 
   const results = [];
   for (const spec of selectModels(options.models)) {
@@ -67,9 +101,12 @@ async function main(): Promise<void> {
       ratio: median(ratios),
       roundRatios: ratios,
     };
-    results.push(row);
-    console.log(`${spec.id.padEnd(10)} builder ${row.builderImagesPerSecond.toFixed(0).padStart(5)} img/s  built-in layers ${row.builtInImagesPerSecond.toFixed(0).padStart(5)} img/s  ` +
+    const inference = await inferenceAB(built, batch, { ...plan, seconds: secondsPerRound / 2 }, options.batchSize);
+    results.push({ ...row, inference });
+    console.log(`${spec.id.padEnd(10)} training:  builder ${row.builderImagesPerSecond.toFixed(0).padStart(5)} img/s  built-in layers ${row.builtInImagesPerSecond.toFixed(0).padStart(5)} img/s  ` +
       `ratio ${row.ratio.toFixed(2)}× (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+    console.log(`${' '.repeat(10)} inference: folded  ${inference.foldedImagesPerSecond.toFixed(0).padStart(5)} img/s  model.predict   ${inference.predictImagesPerSecond.toFixed(0).padStart(5)} img/s  ` +
+      `ratio ${inference.ratio.toFixed(2)}× (rounds: ${inference.roundRatios.map((r) => r.toFixed(2)).join(' ')})`);
     batch.x.dispose();
     batch.y.dispose();
     for (const v of variants) {

@@ -7,6 +7,7 @@
  * to the convolutions, and PyTorch is run without them too.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { InferenceNet } from '../../src/trainer/model/inference';
 import type { Batch } from '../../src/trainer/train/evaluate';
 import { trainStep as trainerStep } from '../../src/trainer/train/phase';
 import type { Timing } from './types';
@@ -42,9 +43,9 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
   return trainerStep(model, optimizer, batch).loss;
 }
 
-/** Inference as evaluation runs it: model.predict, read back. */
-export function inferStep(model: tf.LayersModel, batch: SyntheticBatch): void {
-  const out = model.predict(batch.x) as tf.Tensor;
+/** Inference as evaluation runs it: the model with its batch norms folded (inference.ts), read back. */
+export function inferStep(net: InferenceNet, batch: SyntheticBatch): void {
+  const out = net.predict(batch.x);
   out.dataSync();
   out.dispose();
 }

@@ -12,7 +12,7 @@ import type { BackendName } from '../../src/protocol/events';
 import { selectBackend } from '../../src/trainer/backends';
 import { loadNativeAddon } from '../../src/trainer/backends/native';
 import type { HostBatch } from '../../src/trainer/data/batches';
-import { buildModel } from '../../src/trainer/model';
+import { buildModel, foldForInference } from '../../src/trainer/model';
 import { ParallelStepper } from '../../src/trainer/parallel/parallel-stepper';
 import { benchOptimizer, inferStep, syntheticBatch, timeLoop, trainStep, type SyntheticBatch } from './measure';
 import { selectModels } from './models';
@@ -98,8 +98,7 @@ class EngineServer {
     return prepared;
   }
 
-  private step(p: Prepared, mode: Mode): () => Promise<void> | void {
-    if (mode === 'infer') return () => inferStep(p.model, p.batch);
+  private trainingStep(p: Prepared): () => Promise<void> | void {
     const stepper = p.stepper;
     if (stepper) return async () => {
       p.lastLoss = (await stepper.step(p.host, 1e-3)).loss;
@@ -111,11 +110,14 @@ class EngineServer {
 
   async round(modelId: string, mode: Mode): Promise<{ timing: Timing; lastLoss: number }> {
     const p = await this.prepare(modelId);
-    const step = this.step(p, mode);
+    // Folded once per round, as an evaluation folds once per pass over its split.
+    const net = mode === 'infer' ? foldForInference(p.model) : null;
+    const step = net ? () => inferStep(net, p.batch) : this.trainingStep(p);
     // The first round of a model and mode warms up untimed (kernel set-up, primitive creation, memory growth).
     const warmupSteps = p.warmed.has(mode) ? 0 : this.options.warmupSteps;
     p.warmed.add(mode);
-    const { timing } = await timeLoop(step, this.options.batchSize, { seconds: mode === 'train' ? this.options.roundSeconds : this.options.roundSeconds / 2, steps: this.options.steps, warmupSteps, minSteps: 2 });
+    const { timing } = await timeLoop(step, this.options.batchSize, { seconds: mode === 'train' ? this.options.roundSeconds : this.options.roundSeconds / 2, steps: this.options.steps, warmupSteps, minSteps: 2 })
+      .finally(() => net?.dispose());
     return { timing, lastLoss: p.lastLoss };
   }
 

@@ -4,3 +4,4 @@ export { tfLayerName, CLASSIFIER_NAME, INPUT_NAME, type LayerRole } from './name
 export { backingVariable, layerVariables, layerWeight, trainableVariables, type GraphLayerVariables } from './variables';
 export { transferWeights, type TransferReport } from './transfer';
 export { exportModel, loadExportedModel, MODEL_JSON, WEIGHTS_BIN, type ExportedModel } from './export';
+export { foldForInference, type InferenceNet } from './inference';

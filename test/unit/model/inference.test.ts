@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture, BlockStyle } from '../../../src/core/arch/types';
+import { buildModel } from '../../../src/trainer/model/build';
+import { foldForInference } from '../../../src/trainer/model/inference';
+import { exportCases } from '../export/fixtures';
+import { useNativeBackend } from '../native/helpers';
+import { maxAbsDiff, predict, randomizeWeights } from './helpers';
+
+/**
+ * Batch norms right after a convolution without activation: every conv and projection of the
+ * standard style; none in the reference style, where a BN comes before its conv and after the
+ * previous conv's ReLU.
+ */
+function foldableConvs(model: tf.LayersModel): number {
+  return model.layers.filter((l) => {
+    const from = l.inboundNodes[0].inboundLayers[0];
+    return l.getClassName() === 'BatchNormalization' && from.getClassName() === 'Conv2D' && from.getConfig().activation === 'linear';
+  }).length;
+}
+
+function folded(model: tf.LayersModel, x: tf.Tensor): { values: Float32Array; foldedConvs: number } {
+  const net = foldForInference(model);
+  try {
+    return { values: tf.tidy(() => net.predict(x).dataSync() as Float32Array), foldedConvs: net.foldedConvs };
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Random weights scaled down so the softmax is far from one-hot and a wrong logit shows. */
+function randomModel(arch: Architecture, seed: number): tf.LayersModel {
+  const model = buildModel(arch, { seed });
+  randomizeWeights(model, seed);
+  for (const w of model.weights) {
+    if (w.originalName.endsWith('/kernel')) {
+      const scaled = tf.mul(w.read(), 0.6);
+      w.write(scaled);
+      scaled.dispose();
+    }
+  }
+  return model;
+}
+
+describe('inference with folded batch norms', function () {
+  this.timeout(300_000);
+  before(useNativeBackend);
+  after(() => tf.setBackend('native'));
+
+  for (const backend of ['cpu', 'native']) {
+    for (const style of ['standard', 'reference'] as BlockStyle[]) {
+      for (const { name, arch } of exportCases(style)) {
+        it(`${backend}, ${style} style, ${name}: same outputs as model.predict`, async () => {
+          await tf.setBackend(backend);
+          const model = randomModel(arch, 5);
+          const x = tf.randomNormal([6, arch.input.height, arch.input.width, arch.input.channels], 0, 1, 'float32', 9);
+          const expected = predict(model, x);
+          const got = folded(model, x);
+          assert.equal(got.foldedConvs, foldableConvs(model));
+          if (style === 'standard') assert.ok(got.foldedConvs > 0, 'the standard style has conv → BN pairs to fold');
+          // The outputs are not saturated, so a wrong scale or shift would show in them.
+          assert.ok(Math.max(...expected) < 0.99, `the softmax is saturated (${Math.max(...expected)}); the comparison would hide errors`);
+          assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
+          x.dispose();
+          model.dispose();
+        });
+      }
+    }
+  }
+
+  it('folds a model loaded from its saved JSON (built-in layers) the same way', async () => {
+    await tf.setBackend('cpu');
+    const arch = exportCases('standard')[0].arch;
+    const model = randomModel(arch, 3);
+    const loaded = await tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] });
+    loaded.setWeights(model.getWeights());
+    const x = tf.randomNormal([4, 28, 28, 1], 0, 1, 'float32', 2);
+    const fromBuilder = folded(model, x);
+    const fromJson = folded(loaded, x);
+    assert.equal(fromJson.foldedConvs, fromBuilder.foldedConvs);
+    assert.ok(maxAbsDiff(fromJson.values, predict(loaded, x)) < 2e-5);
+    tf.dispose([x]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('leaves no tensor behind but the output, and frees its folded weights on dispose', async () => {
+    await tf.setBackend('cpu');
+    const model = randomModel(exportCases('standard')[1].arch, 4);
+    const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 1);
+    const before = tf.memory().numTensors;
+    const net = foldForInference(model);
+    const afterFold = tf.memory().numTensors;
+    assert.equal(afterFold - before, 2 * net.foldedConvs, 'one filter and one bias per folded conv');
+    const out = net.predict(x);
+    assert.equal(tf.memory().numTensors, afterFold + 1);
+    out.dispose();
+    net.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('a fold made after the weights change follows them', async () => {
+    await tf.setBackend('cpu');
+    const model = randomModel(exportCases('standard')[0].arch, 6);
+    const x = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 8);
+    const first = folded(model, x).values;
+    randomizeWeights(model, 60);
+    const second = folded(model, x).values;
+    assert.ok(maxAbsDiff(second, first) > 1e-3, 'the new weights change the outputs');
+    assert.ok(maxAbsDiff(second, predict(model, x)) < 2e-5);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('runs a model of another shape (two outputs) with model.predict', async () => {
+    await tf.setBackend('cpu');
+    const input = tf.input({ shape: [4] });
+    const a = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.dense({ units: 3 }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: [a, b] });
+    const net = foldForInference(model);
+    assert.equal(net.foldedConvs, 0);
+    const x = tf.ones([1, 4]);
+    const out = net.predict(x) as unknown as tf.Tensor[];
+    assert.equal(out.length, 2);
+    tf.dispose([x, ...out]);
+    net.dispose();
+    model.dispose();
+  });
+});
