@@ -14,7 +14,7 @@ import { decideMorph } from '../../core/search/morph';
 import type { PhaseKind, StructuralChange } from '../../protocol/events';
 import { modelWeights, writeCheckpoint, type CheckpointState } from '../run/checkpoint';
 import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../train/optimizer';
-import { trainPhase } from '../train/phase';
+import { trainPhase, type EpochReport } from '../train/phase';
 import { evaluate } from '../train/evaluate';
 import type { NamedArray } from '../run/tensor-bundle';
 import type { RunContext } from './context';
@@ -94,6 +94,7 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   let stepper: ParallelStepper | null = null;
   // With workers the optimizer state lives in them.
   const optimizerState = () => (stepper ? stepper.optimizerState() : saveOptimizerState(optimizer));
+  let lastEpoch: EpochReport | undefined;
   try {
     stepper = await openPhaseStepper(ctx, { model, arch: state.arch, morphnet: morphnet !== null, optimizerState: resume?.optimizer ?? null });
     const result = await ctx.times.timeAsync('training-steps', () => trainPhase({
@@ -115,13 +116,16 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
       checkpoint(ctx, state, `${label}, stopped in epoch ${result.epochsDone + 1}`, { epochsDone: result.epochsDone, epochs, batches: ctx.data.getState() }, await optimizerState());
       return false;
     }
+    lastEpoch = result.last;
   } finally {
     optimizer.dispose();
     await stepper?.close();
   }
 
   const test = evaluateTest(ctx, model, kind);
-  const validation = ctx.data.validationSize > 0 ? ctx.times.time('evaluation', () => evaluate(model, ctx.data, 'validation')) : null;
+  // The last epoch's end evaluated these same weights on the validation split already.
+  const validation = ctx.data.validationSize === 0 ? null
+    : lastEpoch?.validation ?? ctx.times.time('evaluation', () => evaluate(model, ctx.data, 'validation'));
   if (searching) {
     p.accuracy[String(p.run)] = { test: test.accuracy, validation: validation?.accuracy ?? null };
     p.meanAbs[String(p.run)] = meanAbsOfInserted(model, state.arch);
