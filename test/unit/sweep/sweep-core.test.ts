@@ -45,6 +45,10 @@ describe('sweep: config section', () => {
     has(/:9:.*sweep\.slurm\.time: expected a time limit/);
   });
 
+  it('refuses a seed listed twice also when the sweep has no grid', () => {
+    assert.deepEqual(errorsOf('sweep:\n  seeds: [1, 2, 1]\n'), ['c.resbuilder.yaml:2:17: error: sweep.seeds[2]: the seed 1 is listed twice']);
+  });
+
   it('checks grid values against the setting they name (bounds included)', () => {
     assert.match(errorsOf('sweep:\n  grid:\n    dataset.validationSplit: [0.1, 1.5]\n').join('\n'), /:3:36: error: .*dataset\.validationSplit: expected a number >= 0 and < 1, got 1\.5/);
   });
