@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { ConfigError, describeDiagnostic, parseConfigText, type ConfigDiagnostic } from '../../../src/core/config';
 import { suggestionInMessage } from '../../../src/core/config/diagnostics';
 import { describeValue } from '../../../src/core/config/describe-value';
-import { sweepKeyProblem, sweepProblems } from '../../../src/core/config/sweep-checks';
+import { sweepKeyProblem, sweepProblems, sweepValueProblems } from '../../../src/core/config/sweep-checks';
 
 function diagnostics(text: string): ConfigDiagnostic[] {
   return parseConfigText(text, '/w/c.resbuilder.yaml').diagnostics;
@@ -52,8 +52,18 @@ describe('config messages: what was expected', () => {
     assert.equal(diagnostics('architecture:\n  start: resnet-18\n')[0].suggestion, 'resnet18');
     const [number] = diagnostics('architecture:\n  start: 5\n');
     assert.ok(!('suggestion' in number), JSON.stringify(number));
-    const [elsewhere] = diagnostics('training:\n  batchSize: resnet18\n');
+    assert.equal(diagnostics('architecture:\n  start: empt\n')[0].suggestion, 'empty');
+    assert.equal(diagnostics('architecture:\n  start: resnet-20\n')[0].suggestion, 'resnet20');
+    const [elsewhere] = diagnostics('training:\n  batchSize: resnet-18\n');
     assert.ok(!('suggestion' in elsewhere), JSON.stringify(elsewhere));
+    const [notText] = diagnostics('dataset:\n  source: image-folder\n  path: ./img\n  channels: "x"\n');
+    assert.ok(!('suggestion' in notText), JSON.stringify(notText));
+  });
+
+  it('gives a problem without a suggestion no suggestion key', () => {
+    for (const problem of [...sweepValueProblems('training.batchSize', 0), ...sweepValueProblems('training.zzzzzz', 1)]) {
+      assert.ok(!('suggestion' in problem), JSON.stringify(problem));
+    }
   });
 
   it('leaves out the suggestion where there is none', () => {
@@ -77,6 +87,10 @@ describe('config messages: settings without effect', () => {
       const because = `has no effect with source "${source}" (only "image-folder" resizes and converts images)`;
       assert.deepEqual(messages(text), [`dataset.imageSize: ${because}`, `dataset.channels: ${because}`], source);
     }
+  });
+
+  it('takes the default optimizer when the one written is not a word', () => {
+    assert.deepEqual(messages('training:\n  optimizer: 5\n  momentum: 0.5\n')[1], 'training.momentum: has no effect with optimizer "adam" (only "sgd" uses it)');
   });
 
   it('takes the default source when the one written is wrong (its error is reported on its own)', () => {
@@ -145,6 +159,7 @@ describe('config messages: sweep grid', () => {
       'sweep.grid.training.batchSize.1: training.batchSize: expected an integer >= 1 and <= 65536, got 0',
       'sweep.grid.training.batchSize.2: training.batchSize: the value 8 is listed twice',
     ]);
+    assert.deepEqual(sweepProblems({ sweep: { grid: { 'training.batchSize': [8, 8] } } }).map((p) => p.severity), ['error']);
     assert.deepEqual(grid('{"training.batchSize": 8}'), []);
     assert.deepEqual(sweepProblems({ sweep: { grid: [1] } }), []);
     assert.deepEqual(sweepProblems({ sweep: { grid: null } }), []);

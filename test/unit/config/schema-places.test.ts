@@ -89,10 +89,19 @@ describe('config place in the YAML text', () => {
     assert.equal(found.value?.[0], text.indexOf('3'));
   });
 
-  it('points at the key of a value left empty', () => {
+  it('points at the key of a value left empty, or of a key without a value', () => {
     const text = 'search:\n  cycles:\n';
     const found = locate(doc(text), ['search', 'cycles']);
     assert.equal(at(text, found.value), 'cycles');
+    const flow = '{cycles}';
+    assert.equal(at(flow, locate(doc(flow), ['cycles']).value), 'cycles');
+  });
+
+  it('finds no list item under a scalar', () => {
+    const text = 'seed: 1\n';
+    const found = locate(doc(text), ['seed', 0]);
+    assert.equal(found.found, false);
+    assert.equal(at(text, found.deepestKey), 'seed');
   });
 
   it('gives 0-based lines and columns, never an end before the start', () => {
