@@ -115,6 +115,9 @@ describe('config messages: settings without effect', () => {
   it('lets a search without validation images gate on the test set', () => {
     assert.deepEqual(messages('dataset:\n  validationSplit: 0\nsearch:\n  gateAccuracy: test\n'), []);
     assert.deepEqual(messages('dataset:\n  validationSplit: 0\nsearch:\n  gateAccuracy: validation\n').map((m) => m.split(':')[0]), ['dataset.validationSplit']);
+    // The paper preset gates on the test set, but a gate on validation written over it counts.
+    assert.deepEqual(messages('preset: paper\ndataset:\n  validationSplit: 0\nsearch:\n  gateAccuracy: validation\n').map((m) => m.split(':')[0]), ['dataset.validationSplit']);
+    assert.deepEqual(messages('preset: paper\ndataset:\n  validationSplit: 0\n'), []);
   });
 });
 

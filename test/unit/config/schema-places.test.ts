@@ -33,6 +33,8 @@ describe('config schema shape', () => {
     assert.deepEqual(numericBoundsAt(['workers']), { integer: true, min: { value: 1, inclusive: true }, max: { value: 64, inclusive: true } });
     // zod's safe-integer limit is no bound worth naming.
     assert.deepEqual(numericBoundsAt(['dataset', 'limit']), { integer: true, min: { value: 1, inclusive: true } });
+    // A choice of numbers has no range to name.
+    assert.deepEqual(numericBoundsAt(['dataset', 'channels']), { integer: false });
     assert.equal(numericBoundsAt(['name']), undefined);
     assert.equal(numericBoundsAt(['architecture', 'start']), undefined);
     assert.equal(numericBoundsAt(['nope']), undefined);
