@@ -12,6 +12,8 @@ export const SCOPES = {
       'test/unit/config/**/*.test.ts',
       'test/unit/search/**/*.test.ts',
       'test/unit/sweep/**/*.test.ts',
+      // The export's pure graph and weights; the other export tests load TF.js.
+      'test/unit/export/graph-shapes.test.ts',
       'test/unit/core/**/*.test.ts',
       'test/unit/rng.test.ts',
       'test/unit/train/schedule.test.ts',

@@ -20,6 +20,37 @@ function referenceXoshiro(state: number[], count: number): number[] {
   return out;
 }
 
+/**
+ * The starting state written independently from the description in src/core/rng.ts, with BigInt
+ * arithmetic: FNV-1a over the stream name's UTF-16 code units, the name's length, then the high
+ * and the low 32 bits of the seed's float64, each avalanched by splitmix32's mix, and four words
+ * from splitmix32 stepping by the golden ratio.
+ */
+function referenceState(seed: number, stream: string): number[] {
+  const M = (1n << 32n) - 1n;
+  const GOLDEN = 0x9e3779b9n;
+  const mul = (a: bigint, b: bigint) => (a * b) & M;
+  const mix = (z: bigint) => {
+    z = mul(z ^ (z >> 16n), 0x85ebca6bn);
+    z = mul(z ^ (z >> 13n), 0xc2b2ae35n);
+    return z ^ (z >> 16n);
+  };
+  let h = 0x811c9dc5n;
+  for (let i = 0; i < stream.length; i++) h = mul(h ^ BigInt(stream.charCodeAt(i)), 0x01000193n);
+  h = mix(h ^ BigInt(stream.length));
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, seed);
+  const bits = view.getBigUint64(0);
+  h = mix(h ^ (bits >> 32n));
+  h = mix(((h + GOLDEN) & M) ^ (bits & M));
+  const state: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    h = (h + GOLDEN) & M;
+    state.push(Number(mix(h)));
+  }
+  return state;
+}
+
 function draws(rng: Rng, n: number): number[] {
   return Array.from({ length: n }, () => rng.uint32());
 }
@@ -31,6 +62,18 @@ describe('Rng', () => {
     assert.deepEqual(draws(rng, 200), referenceXoshiro(state, 200));
     rng.setState([1, 2, 3, 4]);
     assert.deepEqual(draws(rng, 50), referenceXoshiro([1, 2, 3, 4], 50));
+  });
+
+  it('starts from the state the seed and the stream name hash to', () => {
+    for (const [seed, stream] of [[42, 'split'], [0, ''], [-1.5, 'é名'], [2 ** 40 + 3, 'augmentation'], [7, 'abc'], [7, 'abd']] as const) {
+      assert.deepEqual(new Rng(seed, stream).getState(), referenceState(seed, stream), `${seed} ${stream}`);
+    }
+  });
+
+  it('gives unrelated sequences for stream names of the same length', () => {
+    const a = draws(new Rng(1, 'abc'), 100);
+    const b = draws(new Rng(1, 'abd'), 100);
+    assert.ok(a.filter((v, i) => v === b[i]).length <= 1);
   });
 
   it('gives the same sequence for the same seed and stream', () => {
@@ -66,6 +109,11 @@ describe('Rng', () => {
 
   it('rejects malformed states', () => {
     const rng = new Rng(1, 'a');
+    assert.throws(() => rng.setState([1, 2, 3, -1]), /four uint32 words, got \[1,2,3,-1\]/);
+    assert.throws(() => rng.setState([1, 2, 3, 1.5]), /four uint32/);
+    // A zero word is fine as long as not all four are zero.
+    rng.setState([0, 1, 0, 0]);
+    assert.deepEqual(rng.getState(), [0, 1, 0, 0]);
     assert.throws(() => rng.setState([1, 2, 3]), /four uint32/);
     assert.throws(() => rng.setState([1, 2, 3, 2 ** 32]), /four uint32/);
     assert.throws(() => rng.setState([0, 0, 0, 0]), /all zeros/);
@@ -106,7 +154,47 @@ describe('Rng', () => {
     assert.notDeepEqual(a, Array.from({ length: 100 }, (_, i) => i));
     assert.throws(() => rng.int(0), RangeError);
     assert.throws(() => rng.int(2.5), RangeError);
-    assert.throws(() => new Rng(Number.NaN, 's'), RangeError);
+    assert.throws(() => new Rng(Number.NaN, 's'), /^RangeError: Rng seed must be a finite number, got NaN$/);
+  });
+
+  it('int takes every bound from 1 to 2^32 and nothing beyond', () => {
+    const rng = new Rng(4, 'bounds');
+    assert.equal(rng.int(1), 0);
+    const big = rng.int(2 ** 32);
+    assert.ok(Number.isInteger(big) && big >= 0 && big < 2 ** 32);
+    assert.throws(() => rng.int(2 ** 32 + 1), /^RangeError: Rng\.int needs an integer in \[1, 2\^32\], got 4294967297$/);
+  });
+
+  it('int has no modulo bias where 2^32 is not a multiple of n', () => {
+    // For n = 3 · 2^30, a plain u % n would put half of all draws below 2^30 instead of a third.
+    const rng = new Rng(8, 'bias');
+    const n = 3 * 2 ** 30;
+    let low = 0;
+    const count = 6000;
+    for (let i = 0; i < count; i++) if (rng.int(n) < 2 ** 30) low++;
+    assert.ok(Math.abs(low / count - 1 / 3) < 0.03, `share below 2^30: ${low / count}`);
+  });
+
+  it('shuffle and permutation draw one number per position but the first, as Fisher–Yates does', () => {
+    const rng = new Rng(12, 'fy');
+    const twin = new Rng(12, 'fy');
+    const a = ['a', 'b', 'c', 'd', 'e'];
+    rng.shuffle(a);
+    const b = ['a', 'b', 'c', 'd', 'e'];
+    for (let i = b.length - 1; i > 0; i--) {
+      const j = twin.int(i + 1);
+      [b[i], b[j]] = [b[j], b[i]];
+    }
+    assert.deepEqual(a, b);
+    assert.deepEqual(rng.getState(), twin.getState());
+    const p = Array.from(rng.permutation(6));
+    const q = [0, 1, 2, 3, 4, 5];
+    for (let i = q.length - 1; i > 0; i--) {
+      const j = twin.int(i + 1);
+      [q[i], q[j]] = [q[j], q[i]];
+    }
+    assert.deepEqual(p, q);
+    assert.deepEqual(rng.getState(), twin.getState());
   });
 
   it('normal() has mean 0 and variance 1', () => {

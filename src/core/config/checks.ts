@@ -9,6 +9,7 @@ import { valueAt, type ConfigProblem } from './issues';
 import { PRESETS, type PresetName } from './presets';
 
 function written(data: unknown, path: readonly string[]): boolean {
+  // Stryker disable next-line UnaryOperator: every setting checked here is two levels deep, where slice(0, 1) is slice(0, -1)
   const parent = valueAt(data, path.slice(0, -1));
   return parent !== null && typeof parent === 'object' && Object.hasOwn(parent, path[path.length - 1]);
 }
@@ -34,6 +35,7 @@ export function crossFieldProblems(data: unknown): ConfigProblem[] {
       path: ['dataset', 'path'],
       message: `expected the folder of the ${needsPath} files (source "${needsPath}" reads them from \`path\`), got ${pathValue === null ? 'null' : 'no path'}`,
       severity: 'error',
+      // Stryker disable next-line StringLiteral: a missing path's value is not found, and the lookup then falls back to the dataset key, the same place as 'parent'
       target: pathValue === null ? 'value' : 'parent',
     });
   }
@@ -69,6 +71,7 @@ function gateWithoutValidation(data: unknown): ConfigProblem[] {
     message: 'expected a share of the training images above 0 (e.g. 0.2): the momentum gate compares validation accuracy (search.gateAccuracy: validation), got 0. '
       + 'To gate on the test set as the authors\' code does, set search.gateAccuracy: test',
     severity: 'error',
+    // Stryker disable next-line StringLiteral: only 'key' and 'parent' are told apart where a problem is placed (parse.ts), any other target reads the value
     target: 'value',
   }];
 }

@@ -43,6 +43,7 @@ function quoteAll(values: readonly unknown[]): string {
 
 /** A key that is a setting elsewhere (`search.batchSize` → `training.batchSize`). */
 function settingElsewhere(parent: readonly (string | number)[], key: string): string | undefined {
+  // Stryker disable next-line MethodExpression: both sides of the comparison are folded the same way, so upper case compares alike
   const loose = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '');
   const here = formatConfigPath(parent);
   const match = allSettingPaths().find(
@@ -102,6 +103,7 @@ function suggestionFor(issue: z.core.$ZodIssue, value: unknown, path: readonly (
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], data: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
+    // Stryker disable next-line MethodExpression,StringLiteral: the data is parsed YAML, whose keys are strings and indices, so zod's paths never hold a symbol
     const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       problems.push(...unknownKeyProblems(path, issue.keys));
@@ -113,6 +115,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], data: un
       path,
       message: `${expectedFor(issue, path)}, got ${describeValue(value)}`,
       severity: 'error',
+      // Stryker disable next-line StringLiteral: only 'key' and 'parent' are told apart where a problem is placed (parse.ts), any other target reads the value
       target: 'value',
       ...(suggestion !== undefined && { suggestion }),
     });

@@ -47,6 +47,16 @@ export function sweepValueProblems(key: string, value: unknown): ConfigProblem[]
 }
 
 export function sweepProblems(data: unknown): ConfigProblem[] {
+  return [...seedProblems(data), ...gridProblems(data)];
+}
+
+function seedProblems(data: unknown): ConfigProblem[] {
+  const seeds = valueAt(data, ['sweep', 'seeds']);
+  if (!Array.isArray(seeds)) return [];
+  return seeds.flatMap((s, i): ConfigProblem[] => (seeds.indexOf(s) !== i ? [{ path: ['sweep', 'seeds', i], message: `the seed ${String(s)} is listed twice`, severity: 'error', target: 'value' }] : []));
+}
+
+function gridProblems(data: unknown): ConfigProblem[] {
   const grid = valueAt(data, ['sweep', 'grid']);
   if (grid === null || typeof grid !== 'object' || Array.isArray(grid)) return [];
   const problems: ConfigProblem[] = [];
@@ -65,12 +75,6 @@ export function sweepProblems(data: unknown): ConfigProblem[] {
       const id = JSON.stringify(value);
       if (seen.has(id)) problems.push({ path: ['sweep', 'grid', key, i], message: `${key}: the value ${id} is listed twice`, severity: 'error', target: 'value' });
       seen.add(id);
-    });
-  }
-  const seeds = valueAt(data, ['sweep', 'seeds']);
-  if (Array.isArray(seeds)) {
-    seeds.forEach((s, i) => {
-      if (seeds.indexOf(s) !== i) problems.push({ path: ['sweep', 'seeds', i], message: `the seed ${String(s)} is listed twice`, severity: 'error', target: 'value' });
     });
   }
   return problems;

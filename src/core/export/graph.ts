@@ -215,6 +215,7 @@ function shortcutOps(w: GraphWriter, style: BlockStyle, skip: ResolvedSkip, main
   if (projection) {
     const [h, wd] = skip.shortcutShape;
     const torchConv = style === 'standard' ? `${prefix}.projection.0` : `${prefix}.projection`;
+    // Stryker disable next-line BooleanLiteral: a 1×1 kernel needs no padding at any stride, so 'same' would pad nothing either
     s = w.conv(id, 'proj', s, [h, wd, projection.inChannels], projection.outChannels, 1, projection.stride, false, projection.withBias, torchConv);
     if (projection.withBatchNorm) s = w.batchNorm(id, 'projbn', s, projection.outChannels, `${prefix}.projection.1`);
   }
@@ -249,6 +250,7 @@ export function exportGraph(arch: Architecture): ExportGraph {
   const shortcuts = new Map<string, string>();
   let x = input;
   let block: Extract<ExportItem, { kind: 'block' }> | null = null;
+  // Stryker disable next-line StringLiteral: set whenever a block starts, before any layer of the block reads it
   let blockPrefix = '';
   let features = 0;
   for (const r of resolved.layers) {

@@ -23,6 +23,7 @@ export function transpose(data: Float32Array, shape: readonly number[], perm: re
     let source = 0;
     for (let i = 0; i < rank; i++) source += index[i] * stridesByOutAxis[i];
     out[o] = data[source];
+    // Stryker disable next-line ArithmeticOperator: from `rank`, the first step compares NaN with undefined, resets a slot past the shape and goes on as from `rank - 1`
     for (let i = rank - 1; i >= 0; i--) {
       if (++index[i] < outShape[i]) break;
       index[i] = 0;

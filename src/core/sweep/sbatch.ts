@@ -29,8 +29,10 @@ export const SWEEP_LOG_DIR = 'logs';
 
 /** Throws when a value would not survive an `#SBATCH` line unchanged. */
 export function checkSbatchOptions(o: Pick<SbatchOptions, 'partition' | 'time' | 'cpus' | 'gpus' | 'graceSeconds' | 'sweepId' | 'taskCount'>): void {
-  if (o.partition !== null && !SLURM_NAME.test(o.partition)) throw new Error(`partition "${o.partition}": expected a partition name (letters, digits, "_", "." and "-")`);
-  if (o.time !== null && !SLURM_TIME.test(o.time)) throw new Error(`time "${o.time}": expected a time limit like HH:MM:SS or D-HH:MM:SS`);
+  const patterns = [['partition', o.partition, SLURM_NAME, 'a partition name (letters, digits, "_", "." and "-")'], ['time', o.time, SLURM_TIME, 'a time limit like HH:MM:SS or D-HH:MM:SS']] as const;
+  for (const [name, value, pattern, expected] of patterns) {
+    if (value !== null && !pattern.test(value)) throw new Error(`${name} "${value}": expected ${expected}`);
+  }
   for (const [name, value, min] of [['cpus', o.cpus, 1], ['gpus', o.gpus, 0], ['graceSeconds', o.graceSeconds, 1], ['task count', o.taskCount, 1]] as const) {
     if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name}: expected an integer >= ${min}, got ${value}`);
   }
@@ -43,11 +45,13 @@ export function sbatchScript(o: SbatchOptions): string {
     '#!/bin/bash',
     `# ResBuilder sweep ${o.sweepId}: ${o.taskCount} task${o.taskCount === 1 ? '' : 's'}, one per seed and setting (see sweep.json).`,
     '# Written by `resbuilder submit`; submit it again from this folder with `sbatch sweep.sbatch`.',
+    // Stryker disable StringLiteral: comments for the reader of the script, which neither sbatch nor bash acts on
     '#',
     '# One array task per row of sweep.json. Slurm sends SIGTERM to the task (B: the batch shell,',
     '# which is the trainer itself after `exec`) this many seconds before the time limit or on',
     '# pre-emption; the trainer writes a checkpoint, and --requeue puts the task back in the queue,',
     '# where `resbuilder run-task` finds the checkpoint in the task\'s run folder and resumes.',
+    // Stryker restore StringLiteral
     `#SBATCH --job-name=rb-${o.sweepId}`,
     `#SBATCH --array=0-${o.taskCount - 1}${o.maxParallel ? `%${o.maxParallel}` : ''}`,
     `#SBATCH --cpus-per-task=${o.cpus}`,
@@ -56,13 +60,16 @@ export function sbatchScript(o: SbatchOptions): string {
     ...(o.time !== null ? [`#SBATCH --time=${o.time}`] : []),
     `#SBATCH --signal=B:TERM@${o.graceSeconds}`,
     '#SBATCH --requeue',
+    // Stryker disable StringLiteral: comments for the reader of the script, which neither sbatch nor bash acts on
     '# Logs (%A: the array job id, %a: the task index) go to a folder that exists before submission;',
     '# a requeued task appends to its log instead of overwriting it.',
+    // Stryker restore StringLiteral
     `#SBATCH --output=${SWEEP_LOG_DIR}/%A_%a.out`,
     '#SBATCH --open-mode=append',
     '',
     'set -euo pipefail',
     `cd ${shellQuote(o.sweepDir)}`,
+    // Stryker disable next-line StringLiteral: a comment for the reader of the script, which bash skips
     '# `run-task` starts the task, resumes it from its checkpoint, or does nothing when it has finished.',
     `exec ${shellQuote(o.nodePath)} ${shellQuote(o.cliPath)} run-task ${shellQuote(o.sweepDir)} "$SLURM_ARRAY_TASK_ID" --quiet`,
     '',

@@ -69,6 +69,12 @@ describe('config path checks', () => {
     it('an unreadable file', () => {
       assert.match(only(check(text, { '/w/prev.arch.json': { kind: 'file', readable: false, text: ARCH_TEXT } })), /is not readable \(permission denied\)\. Give the user/);
     });
+    it('something that is neither file nor folder', () => {
+      assert.match(only(check(text, { '/w/prev.arch.json': { kind: 'other' } })), /2:10: error: architecture\.start: \/w\/prev\.arch\.json is not a regular file, expected an \.arch\.json file\. Point architecture\.start/);
+    });
+    it('a file that cannot be read: the reason and the fix', () => {
+      assert.match(only(check(text, { '/w/prev.arch.json': { kind: 'file' } })), /architecture\.start: cannot read \/w\/prev\.arch\.json: ENOENT: \/w\/prev\.arch\.json\. Point architecture\.start at an \.arch\.json/);
+    });
     it('a file that is not an architecture: its JSON place and fix', () => {
       assert.match(only(check(text, { '/w/prev.arch.json': { kind: 'file', text: '{"layers": [}' } })), /2:10: error: architecture\.start: not a usable architecture: \/w\/prev\.arch\.json:1:\d+: not valid JSON .*Fix the JSON syntax/);
       const wrong = JSON.parse(ARCH_TEXT) as { layers: { width?: number }[] };
@@ -88,6 +94,9 @@ describe('config path checks', () => {
     it('a file where a folder belongs', () => {
       assert.match(only(check(text, { '/data/cifar': { kind: 'file' } })), /3:9: error: dataset\.path: \/data\/cifar is a file, expected a folder\. Point dataset\.path/);
     });
+    it('something that is neither file nor folder', () => {
+      assert.match(only(check(text, { '/data/cifar': { kind: 'other' } })), /3:9: error: dataset\.path: \/data\/cifar is not a folder, expected a folder\. Point dataset\.path/);
+    });
     it('an unreadable folder', () => {
       assert.match(only(check(text, { '/data/cifar': { kind: 'folder', readable: false } })), /\/data\/cifar is not readable \(permission denied\)/);
     });
@@ -101,6 +110,18 @@ describe('config path checks', () => {
   describe('outputs', () => {
     it('accepts folders that do not exist yet under a writable one', () => {
       assert.deepEqual(check('outputs:\n  runsDir: ./out/runs\n  archFile: ./out/found.arch.json\n', {}), []);
+    });
+    it('accepts existing writable outputs', () => {
+      assert.deepEqual(check('outputs:\n  runsDir: ./runs\n  archFile: ./a.arch.json\n', { '/w/runs': { kind: 'folder' }, '/w/a.arch.json': { kind: 'file' } }), []);
+    });
+    it('something that is neither file nor folder', () => {
+      assert.match(only(check('outputs:\n  runsDir: ./runs\n', { '/w/runs': { kind: 'other' } })), /outputs\.runsDir: \/w\/runs is not a regular file or folder, expected a folder\./);
+    });
+    it('a disk where not even the root exists', () => {
+      const config = configOf('seed: 1\n');
+      const nothing: ConfigFileSystem = { status: () => ({ kind: 'missing', readable: false, writable: false }), readText: () => '' };
+      const messages = checkConfigFiles('seed: 1\n', config, nothing).map((d) => d.message);
+      assert.deepEqual(messages.map((m) => m.replace(/\. Set .*/, '')), ['cannot create /w/.resbuilder/runs: / is missing', 'cannot create /w/exp.arch.json: / is missing']);
     });
     it('runsDir: a file, or under a folder that cannot be written', () => {
       assert.match(only(check('outputs:\n  runsDir: ./runs\n', { '/w/runs': { kind: 'file' } })), /2:12: error: outputs\.runsDir: \/w\/runs is a file, expected a folder\. Set outputs\.runsDir to a folder/);

@@ -53,7 +53,20 @@ describe('configHash', () => {
 });
 
 describe('stableStringify', () => {
+  it('tells data folders apart by their whole relative path', () => {
+    assert.notEqual(configHash(resolved('dataset:\n  source: idx\n  path: ./a/b\n')), configHash(resolved('dataset:\n  source: idx\n  path: ./ab\n')));
+  });
+
+  it('hashes a config without a data folder', () => {
+    assert.notEqual(configHash(resolved('seed: 1\n')), configHash(resolved('dataset:\n  source: fashion-mnist\n  path: ./f\n')));
+  });
+
+  it('leaves out undefined values, as JSON does', () => {
+    assert.equal(stableStringify({ a: 1, b: undefined }), '{"a":1}');
+  });
+
   it('sorts keys at every depth and keeps array order', () => {
+    assert.equal(stableStringify({ d: 1, c: 2, b: 3, a: 4 }), '{"a":4,"b":3,"c":2,"d":1}');
     assert.equal(stableStringify({ b: 1, a: { d: [2, 1], c: null } }), '{"a":{"c":null,"d":[2,1]},"b":1}');
     assert.equal(stableStringify({ a: 1, b: { y: 1, x: 2 } }), stableStringify({ b: { x: 2, y: 1 }, a: 1 }));
   });

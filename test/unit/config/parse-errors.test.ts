@@ -143,6 +143,32 @@ describe('config parsing: errors', () => {
     assert.equal(only(diagnostics, 'search.cycles').message, 'expected an integer >= 1, got 0');
   });
 
+  it('gives a YAML error no setting and keeps its message on one line', () => {
+    const yaml = parse('seed: 1\nsearch:\n  cycles: [1\n').diagnostics.filter((d) => d.message.startsWith('YAML: '));
+    assert.ok(yaml.length > 0);
+    for (const d of yaml) {
+      assert.deepEqual(d.path, []);
+      assert.ok(!d.message.includes('\n'), d.message);
+    }
+  });
+
+  it('reports YAML warnings as warnings', () => {
+    const { diagnostics } = parse('seed: !custom 1\n');
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.message, d.range.start.column]), [
+      ['warning', 'YAML: Unresolved tag: !custom', 6],
+      ['error', 'expected an integer >= 0 and <= 4294967295, got "1"', 14],
+    ]);
+  });
+
+  it('reads anchors used many times, and refuses a document that expands without bound', () => {
+    const aliases = (n: number) => `x: &a [1]\nsearch:\n  cycles: 2\nname: n\nz: [${Array.from({ length: n }, () => '*a').join(', ')}]\n`;
+    assert.deepEqual(parse(aliases(200)).diagnostics.map((d) => d.message.split(';')[0]), ['unknown setting "x"', 'unknown setting "z"']);
+    const bomb = parse(aliases(2000));
+    assert.equal(bomb.config, null);
+    assert.deepEqual(bomb.diagnostics.map((d) => [d.path, d.severity, d.range.start.offset]), [[[], 'error', 0]]);
+    assert.match(bomb.diagnostics[0].message, /^YAML: .*alias/i);
+  });
+
   it('reports duplicate keys', () => {
     const { diagnostics } = parse('seed: 1\nseed: 2\n');
     assert.equal(diagnostics.length, 1);

@@ -130,6 +130,21 @@ describe('config resolution: names and paths', () => {
     assert.equal(c.dataset.path, path.join(homedir(), 'datasets', 'emnist'));
   });
 
+  it('expands ~ alone to the home folder and leaves ~name alone', () => {
+    assert.equal(resolved('dataset:\n  source: idx\n  path: "~"\n').dataset.path, homedir());
+    assert.equal(resolved('dataset:\n  source: idx\n  path: ~data\n').dataset.path, path.join(DIR, '~data'));
+  });
+
+  it('takes the backend and workers the config names', () => {
+    const c = resolved('backend: wasm\nworkers: 3\n');
+    assert.deepEqual([c.backend, c.workers], ['wasm', 3]);
+  });
+
+  it('names the experiment after the whole file name when it does not end in .yaml', () => {
+    assert.equal(resolved('', path.join(DIR, 'x.yaml.bak')).name, 'x.yaml.bak');
+    assert.equal(resolved('', path.join(DIR, 'x.resbuilder.YML')).name, 'x');
+  });
+
   it('resolves a relative config path against the working folder', () => {
     const c = resolved('', 'configs/x.resbuilder.yaml');
     assert.equal(c.configPath, path.resolve('configs/x.resbuilder.yaml'));

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { formatDiagnostic, parseConfigText } from '../../../src/core/config';
-import { expandSweep, parseSeedList, sweepIdStem, taskRunId } from '../../../src/core/sweep/expand';
+import { describeSettings, expandSweep, parseSeedList, sweepIdStem, taskRunId } from '../../../src/core/sweep/expand';
 import { sbatchScript, type SbatchOptions } from '../../../src/core/sweep/sbatch';
 import { parseSchedulerLines, taskStatus, type TaskRecord } from '../../../src/core/sweep/scheduler';
 import { shellQuote } from '../../../src/core/sweep/shell';
@@ -45,6 +45,10 @@ describe('sweep: config section', () => {
     has(/:9:.*sweep\.slurm\.time: expected a time limit/);
   });
 
+  it('refuses a seed listed twice also when the sweep has no grid', () => {
+    assert.deepEqual(errorsOf('sweep:\n  seeds: [1, 2, 1]\n'), ['c.resbuilder.yaml:2:17: error: sweep.seeds[2]: the seed 1 is listed twice']);
+  });
+
   it('checks grid values against the setting they name (bounds included)', () => {
     assert.match(errorsOf('sweep:\n  grid:\n    dataset.validationSplit: [0.1, 1.5]\n').join('\n'), /:3:36: error: .*dataset\.validationSplit: expected a number >= 0 and < 1, got 1\.5/);
   });
@@ -66,6 +70,18 @@ describe('sweep expansion', () => {
     assert.equal(taskRunId('mnist-001', 7), 'mnist-001-task007');
     assert.equal(sweepIdStem('$(touch pwned)'), 'touch-pwned');
     assert.match(sweepIdStem(NASTY), /^[A-Za-z0-9_.-]+$/);
+    // One dash for a run of unsafe characters, none at either end, no leading dot (a hidden folder).
+    assert.equal(sweepIdStem('my  search!!'), 'my-search');
+    assert.equal(sweepIdStem('..hidden'), 'hidden');
+    assert.equal(sweepIdStem('a--'), 'a');
+    assert.equal(sweepIdStem('x'.repeat(50)), 'x'.repeat(40));
+    // Nothing usable left: a fixed stem rather than an empty id.
+    assert.equal(sweepIdStem('$$$'), 'sweep');
+  });
+
+  it('describes a task by its grid values, or as the config itself without a grid', () => {
+    assert.equal(describeSettings({ 'search.targetFlops': 20000000, 'training.l1': 0.001 }), 'search.targetFlops=20000000, training.l1=0.001');
+    assert.equal(describeSettings({}), '(config)');
   });
 
   it('reads --seeds and refuses what is not a seed', () => {
@@ -73,6 +89,10 @@ describe('sweep expansion', () => {
     assert.throws(() => parseSeedList('1,x'), /"x" is not a seed/);
     assert.throws(() => parseSeedList('-1'), /not a seed/);
     assert.throws(() => parseSeedList(''), /comma-separated/);
+    // Seeds are unsigned 32-bit integers written in decimal digits.
+    assert.deepEqual(parseSeedList('10,4294967295'), [10, 4294967295]);
+    assert.throws(() => parseSeedList('4294967296'), /"4294967296" is not a seed/);
+    assert.throws(() => parseSeedList('1e3'), /"1e3" is not a seed/);
   });
 });
 
@@ -133,18 +153,24 @@ describe('task config', () => {
     assert.deepEqual(data.outputs, { archFile: '/s/a.arch.json', runsDir: '/s/runs' });
     assert.equal((parse(taskConfigText('', { seed: 1, settings: {} }, { archFile: '/a', runsDir: '/r' })) as { seed: number }).seed, 1);
   });
+
+  it('refuses a config copy that is not valid YAML instead of writing a task config from part of it', () => {
+    assert.throws(() => taskConfigText('seed: [1\n', { seed: 1, settings: {} }, { archFile: '/a', runsDir: '/r' }), /the sweep's config copy is not valid YAML: /);
+  });
 });
 
 describe('task state', () => {
   const record = (r: Partial<TaskRecord>): TaskRecord => ({ lastOutcome: 'none', heartbeatAge: null, attempts: 0, cancelled: false, ...r });
-  const entries = parseSchedulerLines('12_0|PENDING|Resources\n12_1|RUNNING|None\n12_2|CANCELLED|None\n12_3|COMPLETED|None\n12_4|PENDING|BeginTime\n12_5.batch|COMPLETED|\n');
+  // Parsed inside each test, not when the file loads, so that the parser's mutants reach these tests.
+  const queue = () => parseSchedulerLines('12_0|PENDING|Resources\n12_1|RUNNING|None\n12_2|CANCELLED|None\n12_3|COMPLETED|None\n12_4|PENDING|BeginTime\n12_5.batch|COMPLETED|\n');
 
   it('reads squeue and sacct lines, skipping job steps', () => {
-    assert.deepEqual([...entries.keys()], ['12_0', '12_1', '12_2', '12_3', '12_4']);
+    assert.deepEqual([...queue().keys()], ['12_0', '12_1', '12_2', '12_3', '12_4']);
     assert.equal(parseSchedulerLines('7_1|CANCELLED by 0|None').get('7_1')?.state, 'CANCELLED');
   });
 
   it('puts the run record and the scheduler together', () => {
+    const entries = queue();
     assert.deepEqual(taskStatus(record({}), entries.get('12_0')), { state: 'pending', detail: 'Resources' });
     assert.equal(taskStatus(record({ attempts: 1, lastOutcome: 'stopped' }), entries.get('12_4')).state, 'requeued');
     assert.equal(taskStatus(record({ attempts: 1, lastOutcome: 'started', heartbeatAge: 3 }), entries.get('12_1')).state, 'running');
@@ -174,5 +200,7 @@ describe('sweep summary', () => {
     const summary = summarizeBySetting(rows);
     assert.deepEqual(summary.map((x) => [x.setting, x.tasks, x.testAccuracy?.n ?? 0]), [['a=1', 2, 2], ['a=2', 1, 0]]);
     assert.equal(summary[0].flops?.mean, 2e6);
+    assert.equal(summary[0].params?.mean, 20);
+    assert.equal(summary[0].depth?.mean, 5);
   });
 });
