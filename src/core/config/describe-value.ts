@@ -6,7 +6,7 @@ export function describeValue(value: unknown): string {
     return JSON.stringify(shown);
   }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return 'a list';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
   return typeof value;
 }

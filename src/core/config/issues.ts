@@ -78,6 +78,11 @@ function expectedFor(issue: z.core.$ZodIssue, path: (string | number)[]): string
     case 'too_small':
     case 'too_big': {
       if (issue.origin === 'string') return issue.code === 'too_small' ? 'expected a non-empty string' : 'expected a shorter string';
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        const n = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+        const items = `${n} item${n === 1 ? '' : 's'}`;
+        return issue.code === 'too_small' ? (n === 1 ? 'expected a non-empty list' : `expected a list of at least ${items}`) : `expected a list of at most ${items}`;
+      }
       const bounds = numericBoundsAt(path);
       return `expected ${bounds ? describeBounds(bounds) : issue.message}`;
     }

@@ -27,6 +27,7 @@ describe('config messages: the value found', () => {
     assert.equal(describeValue(1.5), '1.5');
     assert.equal(describeValue(false), 'false');
     assert.equal(describeValue([1]), 'a list');
+    assert.equal(describeValue([]), 'an empty list');
     assert.equal(describeValue({ a: 1 }), 'a mapping');
     assert.equal(describeValue(10n), 'bigint');
   });
@@ -40,6 +41,10 @@ describe('config messages: what was expected', () => {
 
   it('asks for a non-empty string where one is empty', () => {
     assert.deepEqual(messages('dataset:\n  source: idx\n  path: ""\n'), ['dataset.path: expected a non-empty string, got ""']);
+  });
+
+  it('asks for a non-empty list where one is empty', () => {
+    assert.deepEqual(messages('sweep:\n  seeds: []\n'), ['sweep.seeds: expected a non-empty list, got an empty list']);
   });
 
   it('names an unknown key with its section, or the top level\'s settings when nothing is close', () => {
