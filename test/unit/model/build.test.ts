@@ -188,6 +188,38 @@ describe('model build', () => {
     for (const m of [m1, m2, m3]) m.dispose();
   });
 
+  it('seeds each layer\'s initializer with FNV-1a of "<seed>:<name>" over the basis xor the seed, whatever its position', () => {
+    // FNV-1a written out independently: 32-bit offset basis 0x811c9dc5, prime 0x01000193.
+    const fnv = (seed: number, name: string): number => {
+      let h = (0x811c9dc5 ^ seed) >>> 0;
+      for (const ch of `${seed}:${name}`) h = Number((BigInt(h ^ ch.charCodeAt(0)) * 0x01000193n) & 0xffffffffn);
+      return h;
+    };
+    const a = adapterNet('standard');
+    const model = buildModel(a, { seed: 42 });
+    for (const [name, weight] of [['stem', 'kernel'], ['c.c2', 'kernel'], ['fc', 'kernel'], ['classifier', 'kernel']] as const) {
+      const actual = layerWeight(model.getLayer(name), weight)!.read();
+      const expected = tf.tidy(() => Array.from(tf.initializers.glorotUniform({ seed: fnv(42, name) }).apply(actual.shape).dataSync()));
+      assert.deepEqual(Array.from(actual.dataSync()), expected, name);
+    }
+    model.dispose();
+    // Without a seed the initializers draw unseeded: two builds differ.
+    const [u1, u2] = [buildModel(a), buildModel(a)];
+    assert.notDeepEqual(Array.from(layerWeight(u1.getLayer('stem'), 'kernel')!.read().dataSync()), Array.from(layerWeight(u2.getLayer('stem'), 'kernel')!.read().dataSync()));
+    u1.dispose();
+    u2.dispose();
+  });
+
+  it('gives every batch norm the momentum it is asked for, Keras\' 0.99 by default', () => {
+    for (const [options, expected] of [[{}, 0.99], [{ batchNormMomentum: 0.5 }, 0.5]] as const) {
+      const model = buildModel(adapterNet('standard'), options);
+      const momenta = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.getConfig().momentum);
+      assert.ok(momenta.length > 5);
+      assert.ok(momenta.every((m) => m === expected), `${JSON.stringify(options)}: ${momenta}`);
+      model.dispose();
+    }
+  });
+
   it('names layers from graph ids and rejects ids that collide with the head', () => {
     assert.equal(tfLayerName('s1b1.conv1', 'conv'), 's1b1.conv1');
     assert.equal(tfLayerName('s1b1.conv1', 'bn'), 's1b1.conv1_bn');
