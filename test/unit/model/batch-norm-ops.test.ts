@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { batchNormGradInput, batchNormGradSums } from '../../../src/trainer/model/batch-norm-ops';
+import { batchMoments, batchNormGradInput, batchNormGradSums } from '../../../src/trainer/model/batch-norm-ops';
 import { countAddonCalls, randomValues, relativeError, useNativeBackend } from '../native/helpers';
 
 const TOLERANCE = 1e-4;
@@ -121,6 +121,38 @@ describe('batch-norm gradient ops', function () {
       assert.equal(input, 1);
     });
     assert.equal(sums, 1);
+  });
+
+  it('batchMoments: the per-channel mean and biased variance of tf.moments, by the addon\'s one call on native', async () => {
+    const x = () => tf.tensor(Array.from(randomValues(3 * 5 * 4 * 6, 31), (v, i) => 2 * v + (i % 6)), [3, 5, 4, 6]);
+    const expected = tf.tidy(() => {
+      const { mean, variance } = tf.moments(x(), [0, 1, 2]);
+      return [mean.dataSync(), variance.dataSync()];
+    });
+    for (const backend of ['cpu', 'native']) {
+      await tf.setBackend(backend);
+      let got: Float32Array[] = [];
+      const calls = await countAddonCalls('batchMoments', async () => {
+        got = tf.tidy(() => {
+          const { mean, variance } = batchMoments(x());
+          assert.deepEqual([mean.shape, variance.shape], [[6], [6]]);
+          return [mean.dataSync() as Float32Array, variance.dataSync() as Float32Array];
+        });
+      });
+      assert.equal(calls, backend === 'native' ? 1 : 0, backend);
+      expectClose(`${backend} mean`, got[0], expected[0]);
+      expectClose(`${backend} variance`, got[1], expected[1]);
+    }
+    // An empty batch has no values for the kernel: TF.js's own ops answer (NaN, as tf.moments does).
+    await tf.setBackend('native');
+    const empty = await countAddonCalls('batchMoments', async () => {
+      tf.tidy(() => {
+        const { mean } = batchMoments(tf.zeros([0, 2, 2, 3]));
+        assert.deepEqual(mean.shape, [3]);
+      });
+    });
+    assert.equal(empty, 0);
+    assert.throws(() => batchMoments(tf.scalar(1)), /batchMoments: x must have a channel axis \(got a scalar\)/);
   });
 
   it('batchNormGradInput uses the sums and count it is given (replicas pass the whole batch\'s)', async () => {
