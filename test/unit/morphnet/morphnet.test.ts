@@ -244,6 +244,32 @@ describe('MorphNet regularizer (TF.js)', () => {
     tf.dispose([...tensors.values()]);
   });
 
+  it('over a part of the ops, reads the magnitudes of their input groups too', () => {
+    const arch = tinyArch('reference');
+    const groups = channelGroups(arch);
+    // b.conv2 reads b.conv1's group, which no op of this list writes.
+    const part = opsOf(groups, { excludeClassifier: false }).filter((op) => op.id === 'b.conv2');
+    assert.ok(part[0].inGroup !== null && part[0].inGroup !== part[0].outGroup);
+    const sources = randomSources(groups, 'reference', 17);
+    const tensors = new Map([...sources].map(([id, s]) => [id, tf.tensor(s.data, s.shape)]));
+    const expected = plainMorphnet(part, groups, sources, THRESHOLD);
+    const reg = morphnetRegularizer(part, groups, tensors, THRESHOLD);
+    assert.ok(Math.abs(reg.loss.dataSync()[0] - expected.loss) <= 1e-5 * expected.loss, `${reg.loss.dataSync()[0]} vs ${expected.loss}`);
+    assert.equal(reg.aliveFlops(), expected.flops);
+    reg.loss.dispose();
+    tf.dispose([...tensors.values()]);
+  });
+
+  it('names a channel group the op list refers to but the groups lack', () => {
+    const groups = channelGroups(tinyArch('reference'));
+    const ops = opsOf(groups, { excludeClassifier: false }).map((op) => (op.id === 'fc' ? { ...op, outGroup: 'elsewhere' } : op));
+    const sources = new Map([...randomSources(groups, 'reference', 19)].map(([id, s]) => [id, tf.tensor(s.data, s.shape)]));
+    const before = tf.memory().numTensors;
+    assert.throws(() => morphnetRegularizer(ops, groups, sources, THRESHOLD), /op list refers to channel group "elsewhere", which the channel groups do not have; build both from the same architecture/);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([...sources.values()]);
+  });
+
   it('is 0 with no alive counts for an empty op list', () => {
     const groups = channelGroups(tinyArch('reference'));
     const before = tf.memory().numTensors;

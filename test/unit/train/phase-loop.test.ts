@@ -230,6 +230,12 @@ describe('training phase bookkeeping (scripted steps and clock)', () => {
     const result = await trainPhase(options(data, stepper, e, { epochs: 4, shouldStop: () => reports.length >= 2, onEpochEnd: async (r) => void reports.push(r) }));
     assert.deepEqual(result, { stopped: true, epochsDone: 2, last: reports[1] });
     assert.equal(reports[1].epoch, 2);
+    assert.equal(stepper.rates.length, 2, 'no batch of a third epoch was trained');
+    // At the end of the last epoch the request still counts: the phase says it stopped.
+    const oneEpoch = scriptedData(2);
+    const hooks: EpochReport[] = [];
+    const last = await trainPhase(options(oneEpoch, scriptedStepper(oneEpoch, clock, 10, () => ({ loss: 1, correct: 1, count: 4 })), e, { epochs: 1, shouldStop: () => hooks.length >= 1, onEpochEnd: async (r) => void hooks.push(r) }));
+    assert.deepEqual(last, { stopped: true, epochsDone: 1, last: hooks[0] });
   });
 
   it('a stop request before the first epoch ends returns no report', async () => {
