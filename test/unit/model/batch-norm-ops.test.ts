@@ -152,6 +152,19 @@ describe('batch-norm gradient ops', function () {
       });
     });
     assert.equal(empty, 0);
+    // int32 activations have no native kernel either: TF.js's ops, in float32.
+    const ints = await countAddonCalls('batchMoments', async () => {
+      tf.tidy(() => {
+        const { mean, variance } = batchMoments(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'));
+        assert.deepEqual([Array.from(mean.dataSync()), Array.from(variance.dataSync())], [[3, 4], [8 / 3, 8 / 3].map(Math.fround)]);
+      });
+    });
+    assert.equal(ints, 0);
+    // A vector is one value per channel: its own mean, no variance.
+    tf.tidy(() => {
+      const { mean, variance } = batchMoments(tf.tensor1d([1.5, -2, 4]));
+      assert.deepEqual([Array.from(mean.dataSync()), Array.from(variance.dataSync())], [[1.5, -2, 4], [0, 0, 0]]);
+    });
     assert.throws(() => batchMoments(tf.scalar(1)), /batchMoments: x must have a channel axis \(got a scalar\)/);
   });
 
@@ -183,9 +196,10 @@ describe('batch-norm gradient ops', function () {
         assert.throws(() => batchNormGradSums(tf.zeros([2, 3, 5]), x, v4, v4), /batchNormGradSums: dy has shape \[2,3,5\] but x has \[2,3,4\]/);
         assert.throws(() => batchNormGradSums(dy, x, v3, v4), /batchNormGradSums: mean has shape \[3\] but must be \[4\]/);
         assert.throws(() => batchNormGradSums(dy, x, v4, tf.ones([1, 4]) as unknown as tf.Tensor1D), /invStd has shape \[1,4\]/);
+        assert.throws(() => batchNormGradSums(dy, x, v4, tf.ones([4, 1]) as unknown as tf.Tensor1D), /batchNormGradSums: invStd has shape \[4,1\] but must be \[4\]/);
         assert.throws(() => batchNormGradSums(tf.zeros([2, 3, 4], 'int32'), x, v4, v4), /dy must be float32, got int32/);
         assert.throws(() => batchNormGradSums(tf.scalar(1), tf.scalar(1), v4, v4), /x must have a channel axis/);
-        assert.throws(() => batchNormGradInput(dy, x, v4, v4, v3, v4, v4, 6), /gamma has shape \[3\] but must be \[4\]/);
+        assert.throws(() => batchNormGradInput(dy, x, v4, v4, v3, v4, v4, 6), /batchNormGradInput: gamma has shape \[3\] but must be \[4\]/);
         assert.throws(() => batchNormGradInput(dy, x, v4, v4, v4, v4, v4, 0), /count must be a positive number, got 0/);
         assert.throws(() => batchNormGradInput(dy, x, v4, v4, v4, v4, v4, Number.NaN), /count must be a positive number/);
       });

@@ -230,8 +230,34 @@ describe('model build', () => {
     for (const n of ['input', 'stem', 'stem_bn', 'stem_relu', 'a_proj', 'a_projbn', 'a_add', 'a_relu', 'mp', 'fc_gap', 'fc', 'classifier']) assert.ok(names.includes(n), n);
     model.dispose();
     const clash = arch('standard', [conv('classifier', 4)], []);
-    assert.throws(() => buildModel(clash), (e: unknown) => e instanceof ArchitectureError && e.at === 'classifier');
+    assert.throws(
+      () => buildModel(clash),
+      (e: unknown) => e instanceof ArchitectureError && e.at === 'classifier' && /Id "classifier" gives the TF\.js layer name "classifier", which "classifier" already uses; rename the layer or skip\./.test(e.message),
+    );
     assert.throws(() => buildModel(adapterNet('standard'), { zeroGammaLayers: ['mp'] }), /not a conv layer/);
+  });
+
+  it('pads channels with layers named for the skip and the side they pad, and only where a side is narrower', () => {
+    // Reference style: block a's output (3) is narrower than its shortcut (4), block b's shortcut (4) narrower than its output (5).
+    const reference = buildModel(adapterNet('reference'));
+    const padLayers = reference.layers.map((l) => l.name).filter((n) => n.includes('_pad'));
+    assert.deepEqual(padLayers.sort(), ['a_padmain', 'a_padmainin', 'a_padmainout', 'b_padshortcut', 'b_padshortcutin', 'b_padshortcutout', 'c_padshortcut', 'c_padshortcutin', 'c_padshortcutout'].sort());
+    reference.dispose();
+    // The standard style projects instead: no padding layers at all.
+    const standard = buildModel(adapterNet('standard'));
+    const classes = standard.layers.map((l) => l.getClassName());
+    assert.ok(!classes.includes('Permute') && !classes.includes('ZeroPadding2D'), classes.join());
+    assert.equal(standard.name, 'resbuilder');
+    standard.dispose();
+  });
+
+  it('pools globally only before the first hidden dense layer', () => {
+    const a = arch('standard', [conv('stem', 4), { kind: 'dense', id: 'fc1', units: 6 }, { kind: 'dense', id: 'fc2', units: 5 }], []);
+    const model = buildModel(a, { seed: 1 });
+    const names = model.layers.map((l) => l.name);
+    assert.ok(names.includes('fc1_gap') && !names.includes('fc2_gap') && !names.includes('classifier_gap'), names.join());
+    assert.deepEqual(model.getLayer('fc2').weights[0].shape, [6, 5]);
+    model.dispose();
   });
 
   it('exposes kernels, biases and the conv’s own BN γ by graph id', () => {

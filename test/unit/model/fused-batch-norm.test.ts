@@ -116,6 +116,28 @@ describe('fused batch norm (cpu)', () => {
     assert.ok(maxRelativeError(inference[1], inference[0]) < 1e-6, 'inference output');
   });
 
+  it('normalises through the closed-form pass in training, and only there', () => {
+    const seen: number[] = [];
+    setBatchStatisticsReducer({
+      moments: (count, mean, variance) => {
+        seen.push(count);
+        return { count, mean: mean.clone(), variance: variance.clone() };
+      },
+      sums: (values) => values.map((v) => v.clone()),
+    });
+    try {
+      const layer = new FusedBatchNormalization({ name: 'bn', momentum: 0.9, epsilon: 1e-3, gammaInitializer: 'ones' });
+      const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 6);
+      layer.apply(tf.input({ shape: [3, 3, 4] }));
+      tf.dispose(layer.apply(x, { training: false }) as tf.Tensor);
+      assert.deepEqual(seen, []);
+      tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);
+      assert.deepEqual(seen, [18]);
+    } finally {
+      setBatchStatisticsReducer(null);
+    }
+  });
+
   it('is saved as the built-in BatchNormalization with its config', () => {
     const args = { name: 'bn', momentum: 0.8, epsilon: 1e-3, gammaInitializer: 'zeros' } as const;
     const fused = new FusedBatchNormalization(args);

@@ -31,6 +31,21 @@ describe('model variables by graph id', () => {
     model.dispose();
   });
 
+  it('maps each graph id to its own layers\' kernel, bias and γ', () => {
+    // Reference style: convs have a bias and the BN before them; the strided block has a projection with a bias.
+    const a = arch('reference', [conv('stem', 4), conv('b.c1', 6, 2), { kind: 'dense', id: 'fc', units: 5 }], [{ id: 'b', from: 'b.c1', to: 'b.c1' }]);
+    const model = buildModel(a, { seed: 1 });
+    const names = new Map([...layerVariables(model, a)].map(([id, v]) => [id, [v.kernel?.originalName, v.bias?.originalName, v.gamma?.originalName]]));
+    assert.deepEqual(Object.fromEntries(names), {
+      stem: ['stem/kernel', 'stem/bias', 'stem_bn/gamma'],
+      'b.c1': ['b.c1/kernel', 'b.c1/bias', 'b.c1_bn/gamma'],
+      'b.proj': ['b_proj/kernel', 'b_proj/bias', undefined],
+      fc: ['fc/kernel', 'fc/bias', undefined],
+      classifier: ['classifier/kernel', 'classifier/bias', undefined],
+    });
+    model.dispose();
+  });
+
   it('names the graph layer the model lacks when model and architecture differ', () => {
     const small = arch('standard', [conv('stem', 4)], []);
     const larger = arch('standard', [conv('stem', 4), conv('extra', 4)], []);
