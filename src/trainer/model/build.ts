@@ -118,6 +118,7 @@ class Builder {
     let m = main;
     let s = shortcut;
     if (padMain > 0) m = this.padChannels(id, 'main', m, padMain);
+    // Stryker disable next-line StringLiteral: every side but 'main' gets the shortcut's layer names.
     if (padShortcut > 0) s = this.padChannels(id, 'shortcut', s, padShortcut);
     if (projection) {
       s = this.conv(id, s, projection.outChannels, 1, projection.stride, { bias: projection.withBias, relu: false, role: 'proj', padding: 'valid' });
@@ -138,6 +139,7 @@ export function buildModel(arch: Architecture, opts: BuildOptions = {}): tf.Laye
   for (const id of opts.zeroGammaLayers ?? []) {
     if (!convIds.has(id)) throw new ArchitectureError(`zeroGammaLayers names "${id}", which is not a conv layer of the architecture.`, id);
   }
+  // Stryker disable next-line ArrayDeclaration: without the option the set only needs to hold no conv id, and every listed id was checked to be one.
   const zeroGammaLayers = new Set(opts.zeroGammaLayers ?? []);
   const b = new Builder(opts.seed, opts.batchNormMomentum ?? DEFAULT_BN_MOMENTUM);
   const reference = arch.blockStyle === 'reference';

@@ -25,6 +25,7 @@ export abstract class TrainingPassLayer extends tf.layers.Layer {
     this.builtIn.build(inputShape);
     this.trainableWeights = this.builtIn.trainableWeights;
     this.nonTrainableWeights = this.builtIn.nonTrainableWeights;
+    // Stryker disable next-line BooleanLiteral: TF.js's Layer.apply marks the layer built after build() returns anyway.
     this.built = true;
   }
 
@@ -34,6 +35,7 @@ export abstract class TrainingPassLayer extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    // Stryker disable next-line OptionalChaining: TF.js's Layer.apply always passes a kwargs object; the chain is for direct calls.
     if (!kwargs?.training || !this.takesTrainingPass(input)) return this.builtIn.call(inputs, kwargs);
     return this.trainingCall(input, this.builtIn.weights);
   }

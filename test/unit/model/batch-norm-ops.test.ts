@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { batchNormGradInput, batchNormGradSums } from '../../../src/trainer/model/batch-norm-ops';
+import { batchMoments, batchNormGradInput, batchNormGradSums } from '../../../src/trainer/model/batch-norm-ops';
 import { countAddonCalls, randomValues, relativeError, useNativeBackend } from '../native/helpers';
 
 const TOLERANCE = 1e-4;
@@ -123,6 +123,51 @@ describe('batch-norm gradient ops', function () {
     assert.equal(sums, 1);
   });
 
+  it('batchMoments: the per-channel mean and biased variance of tf.moments, by the addon\'s one call on native', async () => {
+    const x = () => tf.tensor(Array.from(randomValues(3 * 5 * 4 * 6, 31), (v, i) => 2 * v + (i % 6)), [3, 5, 4, 6]);
+    const expected = tf.tidy(() => {
+      const { mean, variance } = tf.moments(x(), [0, 1, 2]);
+      return [mean.dataSync(), variance.dataSync()];
+    });
+    for (const backend of ['cpu', 'native']) {
+      await tf.setBackend(backend);
+      let got: Float32Array[] = [];
+      const calls = await countAddonCalls('batchMoments', async () => {
+        got = tf.tidy(() => {
+          const { mean, variance } = batchMoments(x());
+          assert.deepEqual([mean.shape, variance.shape], [[6], [6]]);
+          return [mean.dataSync() as Float32Array, variance.dataSync() as Float32Array];
+        });
+      });
+      assert.equal(calls, backend === 'native' ? 1 : 0, backend);
+      expectClose(`${backend} mean`, got[0], expected[0]);
+      expectClose(`${backend} variance`, got[1], expected[1]);
+    }
+    // An empty batch has no values for the kernel: TF.js's own ops answer (NaN, as tf.moments does).
+    await tf.setBackend('native');
+    const empty = await countAddonCalls('batchMoments', async () => {
+      tf.tidy(() => {
+        const { mean } = batchMoments(tf.zeros([0, 2, 2, 3]));
+        assert.deepEqual(mean.shape, [3]);
+      });
+    });
+    assert.equal(empty, 0);
+    // int32 activations have no native kernel either: TF.js's ops, in float32.
+    const ints = await countAddonCalls('batchMoments', async () => {
+      tf.tidy(() => {
+        const { mean, variance } = batchMoments(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'));
+        assert.deepEqual([Array.from(mean.dataSync()), Array.from(variance.dataSync())], [[3, 4], [8 / 3, 8 / 3].map(Math.fround)]);
+      });
+    });
+    assert.equal(ints, 0);
+    // A vector is one value per channel: its own mean, no variance.
+    tf.tidy(() => {
+      const { mean, variance } = batchMoments(tf.tensor1d([1.5, -2, 4]));
+      assert.deepEqual([Array.from(mean.dataSync()), Array.from(variance.dataSync())], [[1.5, -2, 4], [0, 0, 0]]);
+    });
+    assert.throws(() => batchMoments(tf.scalar(1)), /batchMoments: x must have a channel axis \(got a scalar\)/);
+  });
+
   it('batchNormGradInput uses the sums and count it is given (replicas pass the whole batch\'s)', async () => {
     const k = makeCase([2, 3, 3, 5], 21);
     const sums = { sumDy: [0.5, -1, 2, 0, 3], sumDyXhat: [1, 0.25, -2, 4, 0] };
@@ -151,9 +196,10 @@ describe('batch-norm gradient ops', function () {
         assert.throws(() => batchNormGradSums(tf.zeros([2, 3, 5]), x, v4, v4), /batchNormGradSums: dy has shape \[2,3,5\] but x has \[2,3,4\]/);
         assert.throws(() => batchNormGradSums(dy, x, v3, v4), /batchNormGradSums: mean has shape \[3\] but must be \[4\]/);
         assert.throws(() => batchNormGradSums(dy, x, v4, tf.ones([1, 4]) as unknown as tf.Tensor1D), /invStd has shape \[1,4\]/);
+        assert.throws(() => batchNormGradSums(dy, x, v4, tf.ones([4, 1]) as unknown as tf.Tensor1D), /batchNormGradSums: invStd has shape \[4,1\] but must be \[4\]/);
         assert.throws(() => batchNormGradSums(tf.zeros([2, 3, 4], 'int32'), x, v4, v4), /dy must be float32, got int32/);
         assert.throws(() => batchNormGradSums(tf.scalar(1), tf.scalar(1), v4, v4), /x must have a channel axis/);
-        assert.throws(() => batchNormGradInput(dy, x, v4, v4, v3, v4, v4, 6), /gamma has shape \[3\] but must be \[4\]/);
+        assert.throws(() => batchNormGradInput(dy, x, v4, v4, v3, v4, v4, 6), /batchNormGradInput: gamma has shape \[3\] but must be \[4\]/);
         assert.throws(() => batchNormGradInput(dy, x, v4, v4, v4, v4, v4, 0), /count must be a positive number, got 0/);
         assert.throws(() => batchNormGradInput(dy, x, v4, v4, v4, v4, v4, Number.NaN), /count must be a positive number/);
       });

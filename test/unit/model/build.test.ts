@@ -188,6 +188,38 @@ describe('model build', () => {
     for (const m of [m1, m2, m3]) m.dispose();
   });
 
+  it('seeds each layer\'s initializer with FNV-1a of "<seed>:<name>" over the basis xor the seed, whatever its position', () => {
+    // FNV-1a written out independently: 32-bit offset basis 0x811c9dc5, prime 0x01000193.
+    const fnv = (seed: number, name: string): number => {
+      let h = (0x811c9dc5 ^ seed) >>> 0;
+      for (const ch of `${seed}:${name}`) h = Number((BigInt(h ^ ch.charCodeAt(0)) * 0x01000193n) & 0xffffffffn);
+      return h;
+    };
+    const a = adapterNet('standard');
+    const model = buildModel(a, { seed: 42 });
+    for (const [name, weight] of [['stem', 'kernel'], ['c.c2', 'kernel'], ['fc', 'kernel'], ['classifier', 'kernel']] as const) {
+      const actual = layerWeight(model.getLayer(name), weight)!.read();
+      const expected = tf.tidy(() => Array.from(tf.initializers.glorotUniform({ seed: fnv(42, name) }).apply(actual.shape).dataSync()));
+      assert.deepEqual(Array.from(actual.dataSync()), expected, name);
+    }
+    model.dispose();
+    // Without a seed the initializers draw unseeded: two builds differ.
+    const [u1, u2] = [buildModel(a), buildModel(a)];
+    assert.notDeepEqual(Array.from(layerWeight(u1.getLayer('stem'), 'kernel')!.read().dataSync()), Array.from(layerWeight(u2.getLayer('stem'), 'kernel')!.read().dataSync()));
+    u1.dispose();
+    u2.dispose();
+  });
+
+  it('gives every batch norm the momentum it is asked for, Keras\' 0.99 by default', () => {
+    for (const [options, expected] of [[{}, 0.99], [{ batchNormMomentum: 0.5 }, 0.5]] as const) {
+      const model = buildModel(adapterNet('standard'), options);
+      const momenta = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.getConfig().momentum);
+      assert.ok(momenta.length > 5);
+      assert.ok(momenta.every((m) => m === expected), `${JSON.stringify(options)}: ${momenta}`);
+      model.dispose();
+    }
+  });
+
   it('names layers from graph ids and rejects ids that collide with the head', () => {
     assert.equal(tfLayerName('s1b1.conv1', 'conv'), 's1b1.conv1');
     assert.equal(tfLayerName('s1b1.conv1', 'bn'), 's1b1.conv1_bn');
@@ -198,8 +230,34 @@ describe('model build', () => {
     for (const n of ['input', 'stem', 'stem_bn', 'stem_relu', 'a_proj', 'a_projbn', 'a_add', 'a_relu', 'mp', 'fc_gap', 'fc', 'classifier']) assert.ok(names.includes(n), n);
     model.dispose();
     const clash = arch('standard', [conv('classifier', 4)], []);
-    assert.throws(() => buildModel(clash), (e: unknown) => e instanceof ArchitectureError && e.at === 'classifier');
+    assert.throws(
+      () => buildModel(clash),
+      (e: unknown) => e instanceof ArchitectureError && e.at === 'classifier' && /Id "classifier" gives the TF\.js layer name "classifier", which "classifier" already uses; rename the layer or skip\./.test(e.message),
+    );
     assert.throws(() => buildModel(adapterNet('standard'), { zeroGammaLayers: ['mp'] }), /not a conv layer/);
+  });
+
+  it('pads channels with layers named for the skip and the side they pad, and only where a side is narrower', () => {
+    // Reference style: block a's output (3) is narrower than its shortcut (4), block b's shortcut (4) narrower than its output (5).
+    const reference = buildModel(adapterNet('reference'));
+    const padLayers = reference.layers.map((l) => l.name).filter((n) => n.includes('_pad'));
+    assert.deepEqual(padLayers.sort(), ['a_padmain', 'a_padmainin', 'a_padmainout', 'b_padshortcut', 'b_padshortcutin', 'b_padshortcutout', 'c_padshortcut', 'c_padshortcutin', 'c_padshortcutout'].sort());
+    reference.dispose();
+    // The standard style projects instead: no padding layers at all.
+    const standard = buildModel(adapterNet('standard'));
+    const classes = standard.layers.map((l) => l.getClassName());
+    assert.ok(!classes.includes('Permute') && !classes.includes('ZeroPadding2D'), classes.join());
+    assert.equal(standard.name, 'resbuilder');
+    standard.dispose();
+  });
+
+  it('pools globally only before the first hidden dense layer', () => {
+    const a = arch('standard', [conv('stem', 4), { kind: 'dense', id: 'fc1', units: 6 }, { kind: 'dense', id: 'fc2', units: 5 }], []);
+    const model = buildModel(a, { seed: 1 });
+    const names = model.layers.map((l) => l.name);
+    assert.ok(names.includes('fc1_gap') && !names.includes('fc2_gap') && !names.includes('classifier_gap'), names.join());
+    assert.deepEqual(model.getLayer('fc2').weights[0].shape, [6, 5]);
+    model.dispose();
   });
 
   it('exposes kernels, biases and the conv’s own BN γ by graph id', () => {

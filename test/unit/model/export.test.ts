@@ -70,4 +70,19 @@ describe('model export', () => {
       x.dispose();
     }
   });
+
+  it('creates missing parent folders and overwrites an earlier export', async () => {
+    const a = net();
+    const out = join(dir, 'nested', 'deeper');
+    const first = buildModel(a, { seed: 1 });
+    await exportModel(first, out);
+    const second = buildModel(a, { seed: 2 });
+    randomizeWeights(second, 7);
+    await exportModel(second, out);
+    const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 3);
+    const reloaded = await loadExportedModel(out);
+    assert.ok(maxAbsDiff(predict(reloaded, x), predict(second, x)) <= 1e-6);
+    for (const m of [first, second, reloaded]) m.dispose();
+    x.dispose();
+  });
 });

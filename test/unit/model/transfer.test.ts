@@ -101,6 +101,7 @@ describe('model weight transfer', () => {
     const freshValues = weightValues(model);
     randomizeWeights(old, 3);
     const report = transferWeights(old, model);
+    assert.deepEqual(report.sliced, []);
     assert.deepEqual(report.fresh.sort(), ['s2b2.conv1/bias', 's2b2.conv1/kernel', 's2b2.conv2/kernel', 's2b2.conv2_bn/beta', 's2b2.conv2_bn/gamma', 's2b2.conv2_bn/moving_mean', 's2b2.conv2_bn/moving_variance'].sort());
     assert.deepEqual(Array.from(model.getLayer('s2b2.conv1').weights[0].read().dataSync()), freshValues.get('s2b2.conv1/kernel'));
     old.dispose();
@@ -143,8 +144,26 @@ describe('model weight transfer', () => {
     for (const t of fresh.values()) t.dispose();
   });
 
+  it('leaves a weight whose rank changed at its fresh init, with or without overlap', () => {
+    // "x" is a hidden dense layer (kernel [3, 3]) before and a 3×3 conv (kernel [3, 3, 3, 2]) after.
+    const before = arch('reference', [conv('stem', 3), { kind: 'dense', id: 'x', units: 3 }], []);
+    const after = arch('reference', [conv('stem', 3), conv('x', 2)], []);
+    for (const overlap of [false, true]) {
+      const old = buildModel(before, { seed: 1 });
+      const model = buildModel(after, { seed: 2 });
+      randomizeWeights(old, 5);
+      const kernel = Array.from(model.getLayer('x').weights[0].read().dataSync());
+      const report = transferWeights(old, model, { overlap });
+      assert.ok(report.fresh.includes('x/kernel') && !report.carried.includes('x/kernel') && !report.sliced.includes('x/kernel'), JSON.stringify(report));
+      assert.deepEqual(Array.from(model.getLayer('x').weights[0].read().dataSync()), kernel);
+      assert.ok(report.carried.includes('stem/kernel'));
+      old.dispose();
+      model.dispose();
+    }
+  });
+
   it('copyOverlap copies exactly the common leading block, whichever side is larger', () => {
-    const cases: Array<[number[], number[]]> = [[[3, 3, 4, 5], [3, 3, 2, 7]], [[6], [4]], [[2, 5], [3, 1]], [[3, 0], [3, 2]]];
+    const cases: Array<[number[], number[]]> = [[[3, 3, 4, 5], [3, 3, 2, 7]], [[6], [4]], [[2, 5], [3, 1]], [[3, 0], [3, 2]], [[0, 3], [2, 3]], [[2, 3], [0, 3]]];
     for (const [srcShape, dstShape] of cases) {
       const [out, expected] = tf.tidy(() => {
         const src = tf.randomNormal(srcShape, 0, 1, 'float32', 3);

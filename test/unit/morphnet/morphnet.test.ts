@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { morphnetRegularizer } from '../../../src/trainer/train/morphnet';
+import { channelMagnitude, morphnetRegularizer } from '../../../src/trainer/train/morphnet';
 import { channelGroups, type ChannelGroups } from '../../../src/core/search/channel-groups';
-import { opsOf, type MorphnetOp } from '../../../src/core/search/morphnet-ops';
+import { groupAliveCounts, opsOf, type MorphnetOp } from '../../../src/core/search/morphnet-ops';
 import type { Architecture } from '../../../src/core/arch/types';
 import { block, conv, dense, net, pool } from '../search/fixtures';
 
@@ -225,6 +225,71 @@ describe('MorphNet regularizer (TF.js)', () => {
     assert.equal(tf.memory().numTensors, before);
     assert.throws(() => unread.aliveCounts(), /disposed before they were read/);
     for (const v of variables.values()) v.dispose();
+  });
+
+  it('refuses an alive threshold that is negative or not finite, and takes 0', () => {
+    const arch = tinyArch('reference');
+    const groups = channelGroups(arch);
+    const ops = opsOf(groups, { excludeClassifier: false });
+    const sources = randomSources(groups, 'reference', 15);
+    const tensors = new Map([...sources].map(([id, s]) => [id, tf.tensor(s.data, s.shape)]));
+    for (const bad of [-0.01, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => morphnetRegularizer(ops, groups, tensors, bad), new RegExp(`alive threshold must be a finite non-negative number, got ${bad}`));
+    }
+    const reg = morphnetRegularizer(ops, groups, tensors, 0);
+    const expected = plainMorphnet(ops, groups, sources, 0);
+    assert.ok(Math.abs(reg.loss.dataSync()[0] - expected.loss) <= 1e-5 * expected.loss);
+    assert.equal(reg.aliveFlops(), expected.flops);
+    reg.loss.dispose();
+    tf.dispose([...tensors.values()]);
+  });
+
+  it('over a part of the ops, reads the magnitudes of their input groups too', () => {
+    const arch = tinyArch('reference');
+    const groups = channelGroups(arch);
+    // b.conv2 reads b.conv1's group, which no op of this list writes.
+    const part = opsOf(groups, { excludeClassifier: false }).filter((op) => op.id === 'b.conv2');
+    assert.ok(part[0].inGroup !== null && part[0].inGroup !== part[0].outGroup);
+    const sources = randomSources(groups, 'reference', 17);
+    const tensors = new Map([...sources].map(([id, s]) => [id, tf.tensor(s.data, s.shape)]));
+    const expected = plainMorphnet(part, groups, sources, THRESHOLD);
+    const reg = morphnetRegularizer(part, groups, tensors, THRESHOLD);
+    assert.ok(Math.abs(reg.loss.dataSync()[0] - expected.loss) <= 1e-5 * expected.loss, `${reg.loss.dataSync()[0]} vs ${expected.loss}`);
+    assert.equal(reg.aliveFlops(), expected.flops);
+    reg.loss.dispose();
+    tf.dispose([...tensors.values()]);
+  });
+
+  it('names a channel group the op list refers to but the groups lack', () => {
+    const groups = channelGroups(tinyArch('reference'));
+    const ops = opsOf(groups, { excludeClassifier: false }).map((op) => (op.id === 'fc' ? { ...op, outGroup: 'elsewhere' } : op));
+    const sources = new Map([...randomSources(groups, 'reference', 19)].map(([id, s]) => [id, tf.tensor(s.data, s.shape)]));
+    const before = tf.memory().numTensors;
+    assert.throws(() => morphnetRegularizer(ops, groups, sources, THRESHOLD), /op list refers to channel group "elsewhere", which the channel groups do not have; build both from the same architecture/);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([...sources.values()]);
+  });
+
+  it('is 0 with no alive counts for an empty op list', () => {
+    const groups = channelGroups(tinyArch('reference'));
+    const before = tf.memory().numTensors;
+    const reg = morphnetRegularizer([], groups, new Map(), THRESHOLD);
+    assert.equal(reg.loss.dataSync()[0], 0);
+    assert.deepEqual(reg.aliveCounts(), groupAliveCounts(groups, new Map()));
+    assert.equal(reg.aliveFlops(), 0);
+    reg.loss.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('takes a conv kernel, a dense kernel or a γ vector as a channel source, and nothing else', () => {
+    const width = 3;
+    const value = (shape: number[]) => tf.tidy(() => Array.from(channelMagnitude(tf.ones(shape), 'x', width).dataSync()));
+    assert.deepEqual(value([width]), [1, 1, 1]);
+    assert.deepEqual(value([2, width]), [1, 1, 1]);
+    assert.deepEqual(value([3, 3, 2, width]), [1, 1, 1]);
+    for (const shape of [[3, 2, width], [1, 3, 3, 2, width], [2, 4], [4]]) {
+      assert.throws(() => tf.tidy(() => channelMagnitude(tf.ones(shape), 'x', width)), new RegExp(`"x" has shape \\[${shape.join(',')}\\]; expected a conv kernel \\[k,k,in,3\\]`));
+    }
   });
 
   it('names the op whose source is missing or has the wrong shape', () => {

@@ -126,6 +126,69 @@ describe('flat optimizer (the workers\' update) against TF.js', () => {
     });
   }
 
+  for (const optimizer of ['adam', 'sgd'] as const) {
+    it(`${optimizer}: the state of a TF.js optimizer that never stepped (no slots) continues like TF.js`, async () => {
+      const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer, momentum: 0.9, learningRate: 1e-2 };
+      const { variables, segments, params, gradients } = setUp(optimizer === 'adam' ? 8 : 9);
+      const reference = createOptimizer(training);
+      const saved = await saveOptimizerState(reference);
+      assert.ok(saved.every((a) => a.name === 'iter' || a.name.startsWith('adam:')), 'a fresh TF.js optimizer saves no slots');
+      const flat = createFlatOptimizer(training, segments);
+      flat.restore(saved);
+      for (let step = 0; step < 3; step++) {
+        const g = gradients();
+        tfStep(reference, variables, g, segments);
+        flat.step(params, g, training.learningRate);
+      }
+      assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+      reference.dispose();
+    });
+  }
+
+  it('adam: restores the saved running powers as they are, and without them recomputes TF.js\'s pow(β, t + 1)', async () => {
+    const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer: 'adam', learningRate: 1e-2 };
+    const { variables, segments, params, gradients } = setUp(10);
+    const reference = createOptimizer(training);
+    for (let step = 0; step < 6; step++) tfStep(reference, variables, gradients(), segments);
+    params.set(valuesOf(variables));
+    const saved = await saveOptimizerState(reference);
+
+    // The saved powers come back bit for bit, whatever they hold, with the iteration count.
+    const marked = saved.map((a) => (a.name === 'adam:accBeta1' ? { ...a, data: Float32Array.of(0.25) } : a.name === 'adam:accBeta2' ? { ...a, data: Float32Array.of(0.75) } : a));
+    const exact = createFlatOptimizer(training, segments);
+    exact.restore(marked);
+    const state = exact.state();
+    assert.deepEqual(state.map((a) => [a.name, Array.from(a.data)]).filter(([name]) => name === 'iter' || String(name).startsWith('adam:')), [['iter', [6]], ['adam:accBeta1', [0.25]], ['adam:accBeta2', [0.75]]]);
+
+    // A state without them (an older checkpoint) continues as TF.js continues it.
+    const withoutPowers = saved.filter((a) => !a.name.startsWith('adam:'));
+    const resumed = createOptimizer(training);
+    await restoreOptimizerState(resumed, withoutPowers);
+    const flat = createFlatOptimizer(training, segments);
+    flat.restore(withoutPowers);
+    const powers = flat.state().filter((a) => a.name.startsWith('adam:')).map((a) => a.data[0]);
+    assert.deepEqual(powers, [Math.fround(0.9 ** 7), Math.fround(0.999 ** 7)]);
+    for (let step = 0; step < 3; step++) {
+      const g = gradients();
+      tfStep(resumed, variables, g, segments);
+      flat.step(params, g, training.learningRate);
+    }
+    assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+    reference.dispose();
+    resumed.dispose();
+  });
+
+  it('lays variables end to end in the flat arrays', () => {
+    const segments = segmentsOf([{ name: 'a', shape: [2, 3] }, { name: 'b', shape: [] }, { name: 'c', shape: [4] }]);
+    assert.deepEqual(segments, [
+      { name: 'a', shape: [2, 3], offset: 0, size: 6 },
+      { name: 'b', shape: [], offset: 6, size: 1 },
+      { name: 'c', shape: [4], offset: 7, size: 4 },
+    ]);
+    assert.equal(flatLength(segments), 11);
+    assert.equal(flatLength([]), 0);
+  });
+
   it('refuses a state that belongs to another network, naming the slot', () => {
     const { segments } = setUp(7);
     const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer: 'adam' };
@@ -136,5 +199,6 @@ describe('flat optimizer (the workers\' update) against TF.js', () => {
     state[1] = { ...state[1], data: new Float32Array(5) };
     assert.throws(() => flat.restore(state), /slot "w7_0\/m" holds 5 values, but variable "w7_0" has 72/);
     assert.throws(() => flat.restore(state.slice(1)), /iteration count/);
+    assert.throws(() => flat.restore([]), /does not start with its iteration count/);
   });
 });
