@@ -124,6 +124,7 @@ export function foldForInference(model: tf.LayersModel): InferenceNet {
     skipped.add(bn);
     if (relu) skipped.add(relu);
   }
+  const inputLayer = model.inputs[0].sourceLayer;
   const outputLayer = model.outputs[0].sourceLayer;
   const remainingUses = new Map([...usedBy].map(([l, c]) => [l, c.length]));
 
@@ -142,20 +143,18 @@ export function foldForInference(model: tf.LayersModel): InferenceNet {
           values.delete(layer);
         }
       };
+      // A Sequential model's layers leave out its input layer, so the input is placed by the
+      // model's input tensor rather than found among the layers.
+      values.set(inputLayer, x);
       for (const layer of model.layers) {
-        if (skipped.has(layer)) continue;
         const sources = inputLayers(layer);
-        let y: tf.Tensor;
-        if (sources.length === 0) {
-          y = x;
-        } else {
-          const inputs = sources.map((s) => values.get(s)!);
-          const fold = folds.get(layer);
-          y = fold
-            ? runFolded(fold, inputs[0])
-            : tf.tidy(() => layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor);
-          for (const s of sources) release(s);
-        }
+        if (skipped.has(layer) || sources.length === 0) continue;
+        const inputs = sources.map((s) => values.get(s)!);
+        const fold = folds.get(layer);
+        const y = fold
+          ? runFolded(fold, inputs[0])
+          : tf.tidy(() => layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor);
+        for (const s of sources) release(s);
         values.set(valueOwner(layer, folds), y);
       }
       const output = values.get(outputLayer)!;

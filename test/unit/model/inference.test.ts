@@ -114,6 +114,26 @@ describe('inference with folded batch norms', function () {
     model.dispose();
   });
 
+  it('runs a Sequential model, whose layers leave out its input layer', async () => {
+    await tf.setBackend('cpu');
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, padding: 'same', useBias: false }),
+        tf.layers.batchNormalization(),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    randomizeWeights(model, 12);
+    const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 4);
+    const got = folded(model, x);
+    assert.equal(got.foldedConvs, 1);
+    assert.ok(maxAbsDiff(got.values, predict(model, x)) < 2e-5);
+    x.dispose();
+    model.dispose();
+  });
+
   it('runs a model of another shape (two outputs) with model.predict', async () => {
     await tf.setBackend('cpu');
     const input = tf.input({ shape: [4] });
