@@ -19,10 +19,10 @@ function foldableConvs(model: tf.LayersModel): number {
   }).length;
 }
 
-function folded(model: tf.LayersModel, x: tf.Tensor): { values: Float32Array; foldedConvs: number } {
+function folded(model: tf.LayersModel, x: tf.Tensor): { values: Float32Array; foldedConvs: number; fusedRelus: number } {
   const net = foldForInference(model);
   try {
-    return { values: tf.tidy(() => net.predict(x).dataSync() as Float32Array), foldedConvs: net.foldedConvs };
+    return { values: tf.tidy(() => net.predict(x).dataSync() as Float32Array), foldedConvs: net.foldedConvs, fusedRelus: net.fusedRelus };
   } finally {
     net.dispose();
   }
@@ -57,6 +57,8 @@ describe('inference with folded batch norms', function () {
           const expected = predict(model, x);
           const got = folded(model, x);
           assert.equal(got.foldedConvs, foldableConvs(model));
+          // Standard style: every conv but a block's last is followed by its ReLU.
+          assert.equal(got.fusedRelus, style === 'standard' ? model.layers.filter((l) => l.getClassName() === 'Activation' && l.inboundNodes[0].inboundLayers[0].getClassName() === 'BatchNormalization').length : 0);
           if (style === 'standard') assert.ok(got.foldedConvs > 0, 'the standard style has conv → BN pairs to fold');
           // The outputs are not saturated, so a wrong scale or shift would show in them.
           assert.ok(Math.max(...expected) < 0.99, `the softmax is saturated (${Math.max(...expected)}); the comparison would hide errors`);
@@ -114,6 +116,45 @@ describe('inference with folded batch norms', function () {
     model.dispose();
   });
 
+  it('folds only a channels-last conv without activation into a centred, scaled channel BN, and fuses only a ReLU that alone reads it', async () => {
+    await tf.setBackend('cpu');
+    const input = tf.input({ shape: [6, 6, 3] });
+    const conv = (args: Partial<Parameters<typeof tf.layers.conv2d>[0]> = {}) =>
+      tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false, ...args });
+    const bn = (args: Parameters<typeof tf.layers.batchNormalization>[0] = {}) => tf.layers.batchNormalization(args);
+    const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+    // Folded (2): conv → BN → tanh (the tanh stays a layer of its own); conv → BN read by a ReLU and a sum (the ReLU stays).
+    const a = apply(tf.layers.activation({ activation: 'tanh' }), apply(bn(), apply(conv(), input)));
+    const bOut = apply(bn(), apply(conv(), a));
+    const b = apply(tf.layers.add(), [apply(tf.layers.activation({ activation: 'relu' }), bOut), bOut]);
+    // Not folded: a conv with its own ReLU, a BN without β or γ, a BN on another axis, a conv read twice, a dense layer.
+    const c = apply(bn(), apply(conv({ activation: 'relu' }), b));
+    const d = apply(bn({ center: false }), apply(conv(), c));
+    const e = apply(bn({ scale: false }), apply(conv(), d));
+    const f = apply(bn({ axis: 1 }), apply(conv(), e));
+    const shared = apply(conv(), f);
+    const g = apply(tf.layers.add(), [apply(bn(), shared), shared]);
+    const h = apply(bn(), apply(tf.layers.dense({ units: 5 }), apply(tf.layers.flatten(), g)));
+    const model = tf.model({ inputs: input, outputs: apply(tf.layers.dense({ units: 4, activation: 'softmax' }), h) });
+    randomizeWeights(model, 21);
+    for (const w of model.weights) {
+      if (w.originalName.endsWith('/kernel')) {
+        const scaled = tf.mul(w.read(), 0.3);
+        w.write(scaled);
+        scaled.dispose();
+      }
+    }
+    const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 13);
+    const expected = predict(model, x);
+    const got = folded(model, x);
+    assert.equal(got.foldedConvs, 2);
+    assert.equal(got.fusedRelus, 0, 'neither BN has a ReLU as its only reader');
+    assert.ok(Math.max(...expected) < 0.99, 'the softmax is saturated; the comparison would hide errors');
+    assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
+    x.dispose();
+    model.dispose();
+  });
+
   it('runs a Sequential model, whose layers leave out its input layer', async () => {
     await tf.setBackend('cpu');
     const model = tf.sequential({
@@ -129,7 +170,23 @@ describe('inference with folded batch norms', function () {
     const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 4);
     const got = folded(model, x);
     assert.equal(got.foldedConvs, 1);
+    assert.equal(got.fusedRelus, 1);
     assert.ok(maxAbsDiff(got.values, predict(model, x)) < 2e-5);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('runs a model with a layer applied twice with model.predict', async () => {
+    await tf.setBackend('cpu');
+    const input = tf.input({ shape: [4] });
+    const shared = tf.layers.dense({ units: 4, activation: 'tanh' });
+    const twice = shared.apply(shared.apply(input)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(twice) as tf.SymbolicTensor });
+    randomizeWeights(model, 2);
+    const x = tf.randomNormal([2, 4], 0, 1, 'float32', 3);
+    const got = folded(model, x);
+    assert.equal(got.foldedConvs, 0);
+    assert.ok(maxAbsDiff(got.values, predict(model, x)) < 1e-6);
     x.dispose();
     model.dispose();
   });
