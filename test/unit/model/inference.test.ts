@@ -32,14 +32,18 @@ function folded(model: tf.LayersModel, x: tf.Tensor): { values: Float32Array; fo
 function randomModel(arch: Architecture, seed: number): tf.LayersModel {
   const model = buildModel(arch, { seed });
   randomizeWeights(model, seed);
+  scaleKernels(model, 0.6);
+  return model;
+}
+
+function scaleKernels(model: tf.LayersModel, factor: number): void {
   for (const w of model.weights) {
     if (w.originalName.endsWith('/kernel')) {
-      const scaled = tf.mul(w.read(), 0.6);
+      const scaled = tf.mul(w.read(), factor);
       w.write(scaled);
       scaled.dispose();
     }
   }
-  return model;
 }
 
 describe('inference with folded batch norms', function () {
@@ -137,13 +141,7 @@ describe('inference with folded batch norms', function () {
     const h = apply(bn(), apply(tf.layers.dense({ units: 5 }), apply(tf.layers.flatten(), g)));
     const model = tf.model({ inputs: input, outputs: apply(tf.layers.dense({ units: 4, activation: 'softmax' }), h) });
     randomizeWeights(model, 21);
-    for (const w of model.weights) {
-      if (w.originalName.endsWith('/kernel')) {
-        const scaled = tf.mul(w.read(), 0.3);
-        w.write(scaled);
-        scaled.dispose();
-      }
-    }
+    scaleKernels(model, 0.3);
     const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 13);
     const expected = predict(model, x);
     const got = folded(model, x);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CONFIG_DEFAULTS } from '../../../src/core/config/defaults';
 import type { TrainingConfig } from '../../../src/core/config/types';
 import { Rng } from '../../../src/core/rng';
-import { createFlatOptimizer, flatLength, segmentsOf } from '../../../src/trainer/train/flat-optimizer';
+import { createFlatOptimizer, flatLength, segmentsOf, type FlatOptimizer } from '../../../src/trainer/train/flat-optimizer';
 import { createOptimizer, restoreOptimizerState, saveOptimizerState, setLearningRate } from '../../../src/trainer/train/optimizer';
 
 const SHAPES = [[3, 3, 2, 4], [4], [5, 3]];
@@ -51,6 +51,16 @@ function valuesOf(variables: tf.Variable[]): Float32Array {
   return Float32Array.from(variables.flatMap((v) => Array.from(v.dataSync())));
 }
 
+/** Steps TF.js and the flat optimizer on the same gradients and asserts the same weights after. */
+function stepBothAlike(reference: tf.Optimizer, flat: FlatOptimizer, set: ReturnType<typeof setUp>, rate: number, steps: number): void {
+  for (let step = 0; step < steps; step++) {
+    const g = set.gradients();
+    tfStep(reference, set.variables, g, set.segments);
+    flat.step(set.params, g, rate);
+  }
+  assert.ok(maxRelativeDifference(set.params, valuesOf(set.variables)) <= TOLERANCE, `weights differ by ${maxRelativeDifference(set.params, valuesOf(set.variables))}`);
+}
+
 describe('flat optimizer (the workers\' update) against TF.js', () => {
   before(async () => {
     await tf.setBackend('cpu');
@@ -88,12 +98,7 @@ describe('flat optimizer (the workers\' update) against TF.js', () => {
       const flat = createFlatOptimizer(training, segments);
       flat.restore(await saveOptimizerState(reference));
       params.set(valuesOf(variables));
-      for (let step = 0; step < 5; step++) {
-        const g = gradients();
-        tfStep(reference, variables, g, segments);
-        flat.step(params, g, training.learningRate);
-      }
-      assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+      stepBothAlike(reference, flat, { variables, segments, params, gradients }, training.learningRate, 5);
       // The flat state restores into a fresh TF.js optimizer, which then steps like the flat one.
       const resumed = createOptimizer(training);
       await restoreOptimizerState(resumed, flat.state());
@@ -129,25 +134,21 @@ describe('flat optimizer (the workers\' update) against TF.js', () => {
   for (const optimizer of ['adam', 'sgd'] as const) {
     it(`${optimizer}: the state of a TF.js optimizer that never stepped (no slots) continues like TF.js`, async () => {
       const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer, momentum: 0.9, learningRate: 1e-2 };
-      const { variables, segments, params, gradients } = setUp(optimizer === 'adam' ? 8 : 9);
+      const set = setUp(optimizer === 'adam' ? 8 : 9);
       const reference = createOptimizer(training);
       const saved = await saveOptimizerState(reference);
       assert.ok(saved.every((a) => a.name === 'iter' || a.name.startsWith('adam:')), 'a fresh TF.js optimizer saves no slots');
-      const flat = createFlatOptimizer(training, segments);
+      const flat = createFlatOptimizer(training, set.segments);
       flat.restore(saved);
-      for (let step = 0; step < 3; step++) {
-        const g = gradients();
-        tfStep(reference, variables, g, segments);
-        flat.step(params, g, training.learningRate);
-      }
-      assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+      stepBothAlike(reference, flat, set, training.learningRate, 3);
       reference.dispose();
     });
   }
 
   it('adam: restores the saved running powers as they are, and without them recomputes TF.js\'s pow(β, t + 1)', async () => {
     const training: TrainingConfig = { ...CONFIG_DEFAULTS.training, optimizer: 'adam', learningRate: 1e-2 };
-    const { variables, segments, params, gradients } = setUp(10);
+    const set = setUp(10);
+    const { variables, segments, params, gradients } = set;
     const reference = createOptimizer(training);
     for (let step = 0; step < 6; step++) tfStep(reference, variables, gradients(), segments);
     params.set(valuesOf(variables));
@@ -168,12 +169,7 @@ describe('flat optimizer (the workers\' update) against TF.js', () => {
     flat.restore(withoutPowers);
     const powers = flat.state().filter((a) => a.name.startsWith('adam:')).map((a) => a.data[0]);
     assert.deepEqual(powers, [Math.fround(0.9 ** 7), Math.fround(0.999 ** 7)]);
-    for (let step = 0; step < 3; step++) {
-      const g = gradients();
-      tfStep(resumed, variables, g, segments);
-      flat.step(params, g, training.learningRate);
-    }
-    assert.ok(maxRelativeDifference(params, valuesOf(variables)) <= TOLERANCE);
+    stepBothAlike(resumed, flat, set, training.learningRate, 3);
     reference.dispose();
     resumed.dispose();
   });
