@@ -17,7 +17,10 @@ type Layer = tf.layers.Layer;
 
 /** A convolution with its batch norm (and the ReLU after it) folded in. */
 interface FoldedConv {
-  conv: Layer;
+  /** The convolution's geometry, read from its config once rather than at every batch. */
+  strides: [number, number];
+  pad: 'same' | 'valid';
+  dilations: [number, number];
   /** The layer whose output the folded convolution stands for: the BN, or the ReLU after it. */
   last: Layer;
   filter: tf.Tensor4D;
@@ -79,7 +82,11 @@ function foldConv(conv: Layer, bn: Layer, relu: Layer | null): FoldedConv {
       bias: (convBias ? tf.add(tf.mul(convBias, scale), shift) : shift) as tf.Tensor1D,
     };
   });
-  return { conv, last: relu ?? bn, filter, bias, relu: relu !== null };
+  const c = config(conv);
+  return {
+    strides: c.strides as [number, number], pad: c.padding as 'same' | 'valid', dilations: c.dilationRate as [number, number],
+    last: relu ?? bn, filter, bias, relu: relu !== null,
+  };
 }
 
 /** The consumers of each layer's output within the model. */
@@ -90,14 +97,13 @@ function consumers(model: tf.LayersModel): Map<Layer, Layer[]> {
 }
 
 function runFolded(f: FoldedConv, x: tf.Tensor): tf.Tensor {
-  const c = config(f.conv);
   return tf.fused.conv2d({
     x: x as tf.Tensor4D,
     filter: f.filter,
     bias: f.bias,
-    strides: c.strides as [number, number],
-    pad: c.padding as 'same' | 'valid',
-    dilations: c.dilationRate as [number, number],
+    strides: f.strides,
+    pad: f.pad,
+    dilations: f.dilations,
     // Stryker disable next-line StringLiteral: TF.js's fused convolution reads an empty activation as linear.
     activation: f.relu ? 'relu' : 'linear',
   });
