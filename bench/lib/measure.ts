@@ -43,8 +43,8 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
   return trainerStep(model, optimizer, batch).loss;
 }
 
-/** Inference as evaluation runs it: the model with its batch norms folded (inference.ts), read back. */
-export function inferStep(net: InferenceNet, batch: SyntheticBatch): void {
+/** Inference as evaluation runs it (the model with its batch norms folded, inference.ts) or as another `predict` runs it, read back. */
+export function inferStep(net: Pick<InferenceNet, 'predict'>, batch: SyntheticBatch): void {
   const out = net.predict(batch.x);
   out.dataSync();
   out.dispose();
