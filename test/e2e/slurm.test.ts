@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestCluster, stopTestCluster } from '../slurm/cluster-hooks';
-import { TINY_SEARCH_CONFIG } from '../slurm/tiny-search';
+import { TINY_SEARCH_CONFIG } from '../tiny-search';
 import { readEvents, until } from './harness/runs';
 import { useWorkbench } from './harness/session';
 import { codeLens, openFile, screenshot, webviewFrame } from './harness/workbench';

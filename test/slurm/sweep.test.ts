@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerEvent } from '../../src/protocol/events';
 import { readEventsFile } from '../../src/trainer/run/emitter';
-import { TINY_SEARCH_CONFIG } from './tiny-search';
+import { TINY_SEARCH_CONFIG } from '../tiny-search';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'bin/resbuilder.js');

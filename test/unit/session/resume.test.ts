@@ -11,31 +11,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerEvent } from '../../../src/protocol/events';
 import { readEventsFile } from '../../../src/trainer/run/emitter';
+import { tinySearchConfig } from '../../tiny-search';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'bin/resbuilder.js');
 
-const CONFIG = `mode: search
-seed: 7
-backend: wasm
-dataset:
-  source: mnist
-  limit: 320
-  validationSplit: 0.1
-architecture:
-  start: empty
-  blockStyle: standard
-training:
-  batchSize: 64
-search:
-  cycles: 1
-  insertionsPerCycle: 2
-  epochsPerTraining: 2
-  finalEpochs: 1
-  targetFlops: 3.0e+7
-  # High enough that blocks are deleted on this tiny budget, so deletions are part of the sequence.
-  deleteThreshold: 0.05
-`;
+// More images than the Slurm tests use, so a training phase lasts long enough to be killed in the middle.
+const CONFIG = tinySearchConfig(320);
 
 function workspace(text = CONFIG): { dir: string; config: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resbuilder-resume-'));
