@@ -59,11 +59,12 @@ export default {
   coverageAnalysis: 'perTest',
   // Module-level constants would need every test of the scope per mutant.
   ignoreStatic: true,
-  // Committed, so a fresh clone also re-tests only the mutants whose code or tests changed.
+  // Kept beside the reports, out of git (megabytes of generated JSON, rewritten by every run): a
+  // re-run on this machine tests only the mutants whose code or covering tests changed.
   incremental: true,
-  incrementalFile: `test/mutation/${scope}.incremental.json`,
+  incrementalFile: `bench-results/mutation/${scope}/incremental.json`,
   disableTypeChecks: '{src,test,webview}/**/*.ts',
-  ignorePatterns: ['.stryker-tmp*', 'bench-results', '.test-artifacts', '.resbuilder', 'examples/.resbuilder', 'dist', 'native/build', 'test/mutation/*.incremental.json'],
+  ignorePatterns: ['.stryker-tmp*', 'bench-results', '.test-artifacts', '.resbuilder', 'examples/.resbuilder', 'dist', 'native/build'],
   concurrency: Number(process.env.RESBUILDER_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 3000,
   reporters: ['html', 'json', 'clear-text', 'progress'],
