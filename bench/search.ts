@@ -18,7 +18,11 @@
  * - BENCH_FINAL_EPOCHS (12): the found network's final training, and every family member's.
  * - BENCH_ONLY (all | family | search), BENCH_DRY_RUN=1 (list the jobs and what is cached, run none),
  *   BENCH_REPORT_ONLY=1 (report what is cached so far, run none),
- *   BENCH_DOCS=1 (also write the pictures to docs/images), BENCH_CACHE (the cache folder).
+ *   BENCH_DOCS=1 (also write the pictures to docs/images and the family's results to
+ *   bench/baselines/search-family.json), BENCH_CACHE (the cache folder).
+ *
+ * A dataset whose family the cache does not hold is reported against the recorded family in
+ * bench/baselines/search-family.json (bench/lib/family-record.ts), and the report says so.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -29,6 +33,7 @@ import { serializeArchitecture } from '../src/core/arch/json';
 import { mean, sampleSd } from '../src/core/stats';
 import { type CostPoint, marginOverFront, paretoFront } from './lib/front';
 import { cacheDir, JobCache, jobKey } from './lib/job-cache';
+import { type DatasetFamily, type FamilyRecord, readFamilyRecord, recordedFamily, writeFamilyRecord } from './lib/family-record';
 import { renderVegaLiteSvg, svgToPng } from '../src/trainer/sweep/plot';
 
 type Dataset = 'mnist' | 'fashion-mnist';
@@ -65,6 +70,7 @@ interface JobOutcome {
 type JobResult = Job & JobOutcome;
 
 const ROOT = path.resolve(__dirname, '../..');
+const FAMILY_RECORD = path.join(ROOT, 'bench/baselines/search-family.json');
 const CLI = path.join(ROOT, 'dist/trainer.js');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
@@ -104,11 +110,16 @@ const RECIPES: Record<string, (dataset: Dataset) => string> = {
   // The default from the family's ResNet-8 instead of the empty start: blocks at 28×28, 14×14
   // and 7×7 rather than 7×7 and 3×3 (docs/benchmarks.md, "What the default search does on 28×28 images").
   resnet8: () => `preset: quick\narchitecture:\n  start: ./${START_FILE}\n`,
+  // The quick preset from ResNet-20 down to the quick preset's FLOP target (2e7), keeping the
+  // searched weights: shrinking a deep network rather than growing an empty one.
+  'shrink-resnet20': () => 'preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  finalWeights: inherit\n',
+  // The resnet8 recipe keeping the searched weights for the final training.
+  'resnet8-inherit': () => `preset: quick\narchitecture:\n  start: ./${START_FILE}\nsearch:\n  finalWeights: inherit\n`,
   resnet20: (dataset) => `preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  targetFlops: ${dataset === 'mnist' ? '5e7' : '5.5e7'}\n  finalWeights: inherit\n`,
 };
 const recipes = list('BENCH_RECIPES', 'default,resnet20');
 /** Recipes that start from a family member, written next to the config as START_FILE. */
-const RECIPE_STARTS: Record<string, { depth: number; width: number }> = { resnet8: { depth: 8, width: 1 } };
+const RECIPE_STARTS: Record<string, { depth: number; width: number }> = { resnet8: { depth: 8, width: 1 }, 'resnet8-inherit': { depth: 8, width: 1 } };
 for (const r of recipes) if (!RECIPES[r]) throw new Error(`BENCH_RECIPES takes ${Object.keys(RECIPES).join(', ')}, got "${r}".`);
 
 function datasetYaml(dataset: Dataset): string {
@@ -232,21 +243,38 @@ interface DatasetReport {
   recipes: RecipeSummary[];
   /** CPU seconds to train every family member once (one seed). */
   familyCpuSecondsPerSeed: number;
+  /** Where the family's results come from: this cache, or the record in the repository (not retrained). */
+  familySource: 'cache' | 'record';
 }
 
-function datasetReport(dataset: Dataset, results: JobResult[]): DatasetReport {
-  const familyRuns = results.filter((r): r is FamilyJob & JobOutcome => r.kind === 'family' && r.dataset === dataset);
+const memberName = (depth: number, width: number) => `ResNet-${depth} ×${width}`;
+
+function familyFromRuns(runs: (FamilyJob & JobOutcome)[]): FamilyMember[] {
   const family: FamilyMember[] = [];
   for (const depth of depths) {
     for (const width of widths) {
-      const runs = familyRuns.filter((r) => r.depth === depth && r.width === width);
-      if (runs.length === 0) continue;
+      const member = runs.filter((r) => r.depth === depth && r.width === width);
+      if (member.length === 0) continue;
       family.push({
-        name: `ResNet-${depth} ×${width}`, flops: runs[0].flops, accuracy: mean(runs.map((r) => r.testAccuracy)),
-        sd: sampleSd(runs.map((r) => r.testAccuracy)), seeds: runs.length, cpuSeconds: mean(runs.map((r) => r.cpuSeconds)),
+        name: memberName(depth, width), flops: member[0].flops, accuracy: mean(member.map((r) => r.testAccuracy)),
+        sd: sampleSd(member.map((r) => r.testAccuracy)), seeds: member.length, cpuSeconds: mean(member.map((r) => r.cpuSeconds)),
       });
     }
   }
+  return family;
+}
+
+function familyFromRecord(recorded: DatasetFamily): FamilyMember[] {
+  return recorded.members
+    .filter((m) => depths.includes(m.depth) && widths.includes(m.width))
+    .map((m) => ({ name: memberName(m.depth, m.width), flops: m.flops, accuracy: m.accuracy, sd: m.sd, seeds: m.seeds, cpuSeconds: m.cpuSeconds }));
+}
+
+function datasetReport(dataset: Dataset, results: JobResult[], record: FamilyRecord | null): DatasetReport {
+  const cached = familyFromRuns(results.filter((r): r is FamilyJob & JobOutcome => r.kind === 'family' && r.dataset === dataset));
+  const recorded = cached.length === 0 ? recordedFamily(record, dataset, { finalEpochs, style }) : null;
+  const family = recorded === null ? cached : familyFromRecord(recorded);
+  const familySource = recorded === null ? 'cache' : 'record';
   const front = paretoFront(family);
   const searches = results
     .filter((r): r is SearchJob & JobOutcome => r.kind === 'search' && r.dataset === dataset)
@@ -262,7 +290,7 @@ function datasetReport(dataset: Dataset, results: JobResult[]): DatasetReport {
       meanCpuSeconds: mean(runs.map((r) => r.cpuSeconds)),
     }];
   });
-  return { dataset, family, front, searches, recipes: summaries, familyCpuSecondsPerSeed: family.reduce((a, m) => a + m.cpuSeconds, 0) };
+  return { dataset, family, front, searches, recipes: summaries, familyCpuSecondsPerSeed: family.reduce((a, m) => a + m.cpuSeconds, 0), familySource };
 }
 
 function reportText(r: DatasetReport): string {
@@ -281,7 +309,10 @@ function reportText(r: DatasetReport): string {
       s.meanCpuSeconds.toFixed(0), r.familyCpuSecondsPerSeed > 0 ? `${(s.meanCpuSeconds / r.familyCpuSecondsPerSeed).toFixed(2)}×` : '',
     ]);
   }
-  return [`## ${r.dataset}`, aligned(familyRows), '', aligned(searchRows), '', aligned(summaryRows)].join('\n');
+  const source = r.familySource === 'record'
+    ? `The family is not in the cache: its results come from ${path.relative(ROOT, FAMILY_RECORD)} (not retrained here).`
+    : '';
+  return [`## ${r.dataset}`, ...(source ? [source] : []), aligned(familyRows), '', aligned(searchRows), '', aligned(summaryRows)].join('\n');
 }
 
 async function drawReport(r: DatasetReport, outDirs: string[]): Promise<string[]> {
@@ -366,7 +397,9 @@ async function main(): Promise<void> {
   const out = path.join(ROOT, 'bench-results');
   fs.mkdirSync(out, { recursive: true });
   const outDirs = process.env.BENCH_DOCS === '1' ? [out, path.join(ROOT, 'docs/images')] : [out];
-  const reports = datasets.map((d) => datasetReport(d, results));
+  const record = readFamilyRecord(FAMILY_RECORD);
+  const reports = datasets.map((d) => datasetReport(d, results, record));
+  if (process.env.BENCH_DOCS === '1') recordFamilies(reports, results, record);
   const pictures: string[] = [];
   for (const r of reports) {
     process.stdout.write(`\n${reportText(r)}\n`);
@@ -378,6 +411,33 @@ async function main(): Promise<void> {
     backend, results, reports,
   }, null, 2));
   process.stdout.write(`\nwritten to ${file}${pictures.length > 0 ? `\npictures: ${pictures.join(', ')}` : ''}\n`);
+}
+
+/** Writes every dataset whose whole family the cache holds into the repository's record, keeping the other datasets' entries. */
+function recordFamilies(reports: DatasetReport[], results: JobResult[], record: FamilyRecord | null): void {
+  const complete = reports.filter((r) => r.familySource === 'cache' && r.family.length === depths.length * widths.length);
+  if (complete.length === 0) return;
+  const kept = record !== null && record.settings.finalEpochs === finalEpochs && record.settings.style === style ? record.datasets : {};
+  const datasetsRecorded: FamilyRecord['datasets'] = { ...kept };
+  for (const r of complete) {
+    const runs = results.filter((x): x is FamilyJob & JobOutcome => x.kind === 'family' && x.dataset === r.dataset);
+    const dates = runs.map((x) => x.measuredAt.slice(0, 10)).sort();
+    datasetsRecorded[r.dataset] = {
+      seeds: [...new Set(runs.map((x) => x.seed))].sort((a, b) => a - b),
+      measured: dates[0] === dates[dates.length - 1] ? dates[0] : `${dates[0]} to ${dates[dates.length - 1]}`,
+      members: depths.flatMap((depth) => widths.map((width) => {
+        const m = r.family.find((f) => f.name === memberName(depth, width))!;
+        return { depth, width, flops: m.flops, accuracy: m.accuracy, sd: m.sd, seeds: m.seeds, cpuSeconds: m.cpuSeconds };
+      })),
+    };
+  }
+  fs.mkdirSync(path.dirname(FAMILY_RECORD), { recursive: true });
+  writeFamilyRecord(FAMILY_RECORD, {
+    about: 'The fixed family of npm run bench:search, written by BENCH_DOCS=1 from the cache (bench/lib/family-record.ts).',
+    settings: { finalEpochs, style, version: VERSION },
+    datasets: datasetsRecorded,
+  });
+  process.stdout.write(`family results recorded in ${path.relative(ROOT, FAMILY_RECORD)}\n`);
 }
 
 main().catch((error: unknown) => {
