@@ -65,7 +65,12 @@ export function taskStatus(record: TaskRecord, scheduler: SchedulerEntry | undef
   }
   if (record.cancelled || scheduler?.state === 'CANCELLED') return { state: 'cancelled', detail: record.lastOutcome === 'stopped' ? 'resumable' : '' };
   if (record.lastOutcome === 'failed') return { state: 'failed', detail: '' };
-  if (scheduler && FAILED.has(scheduler.state)) return { state: 'failed', detail: scheduler.state.toLowerCase() };
+  if (scheduler && FAILED.has(scheduler.state)) {
+    // A time limit or pre-emption signals the trainer first (--signal=B:TERM@<grace>): when it
+    // wrote its checkpoint in time, the task is stopped and resumable, not lost.
+    const state = scheduler.state.toLowerCase();
+    return record.lastOutcome === 'stopped' ? { state: 'stopped', detail: `${state}, resumable` } : { state: 'failed', detail: state };
+  }
   if (record.lastOutcome === 'stopped') return { state: 'stopped', detail: 'resumable' };
   if (record.lastOutcome === 'started') {
     // Outside the scheduler (a `resbuilder resume` by hand, or the job record expired): the heartbeat says.

@@ -57,6 +57,12 @@ describe('task status', () => {
     assert.deepEqual(taskStatus(record({ attempts: 1, lastOutcome: 'stopped' }), undefined), { state: 'stopped', detail: 'resumable' });
   });
 
+  it('is stopped and resumable, with Slurm\'s reason, when a time limit or pre-emption ended it after its checkpoint', () => {
+    assert.deepEqual(taskStatus(record({ attempts: 1, lastOutcome: 'stopped' }), slurm('TIMEOUT')), { state: 'stopped', detail: 'timeout, resumable' });
+    assert.deepEqual(taskStatus(record({ attempts: 1, lastOutcome: 'stopped' }), slurm('PREEMPTED')), { state: 'stopped', detail: 'preempted, resumable' });
+    assert.deepEqual(taskStatus(record({ attempts: 1, lastOutcome: 'started' }), slurm('TIMEOUT')), { state: 'failed', detail: 'timeout' });
+  });
+
   it('outside the queue, a started run is running only while its heartbeat is fresh', () => {
     assert.deepEqual(taskStatus(record({ lastOutcome: 'started', heartbeatAge: 5 }), undefined), { state: 'running', detail: 'outside Slurm' });
     // Resumed by hand after Slurm's own job ended.
