@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestCluster, stopTestCluster } from '../slurm/cluster-hooks';
-import { TINY_SEARCH_CONFIG } from '../tiny-search';
+import { tinySearchConfig } from '../tiny-search';
 import { readEvents, until } from './harness/runs';
 import { useWorkbench } from './harness/session';
 import { codeLens, openFile, screenshot, webviewFrame } from './harness/workbench';
@@ -20,6 +20,13 @@ import { codeLens, openFile, screenshot, webviewFrame } from './harness/workbenc
 function taskRows(page: Page): Promise<string[]> {
   return page.locator('.monaco-list-row', { hasText: /^task \d+ · seed \d+/ }).filter({ visible: true }).allInnerTexts();
 }
+
+/**
+ * Each task trains on 576 images, three times the Slurm tests' tiny search: the panel must open
+ * while task 2 still runs, and on a loaded machine the view's poll, the click and the webview's
+ * first draw together took longer than a 192-image task lasts.
+ */
+const CONFIG = tinySearchConfig(576);
 
 describe('Submit to Slurm from code-server', function () {
   this.timeout(20 * 60_000);
@@ -31,7 +38,7 @@ describe('Submit to Slurm from code-server', function () {
   const session = useWorkbench({
     name: 'slurm',
     bundles: ['extension.js', 'webview.js', 'trainer.js'],
-    prepare: (workspace) => fs.writeFileSync(path.join(workspace, 'tiny.resbuilder.yaml'), TINY_SEARCH_CONFIG),
+    prepare: (workspace) => fs.writeFileSync(path.join(workspace, 'tiny.resbuilder.yaml'), CONFIG),
     // The least the view allows, so the states change within the test.
     settings: { 'resbuilder.slurm.pollSeconds': 10 },
   });
