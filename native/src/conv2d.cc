@@ -113,9 +113,10 @@ struct BackwardWeightsEntry {
   WeightsBridge weights;
 };
 
-LruCache<ForwardEntry> forwardCache(kPrimitiveCacheCapacity);
-LruCache<BackwardDataEntry> backwardDataCache(kPrimitiveCacheCapacity);
-LruCache<BackwardWeightsEntry> backwardWeightsCache(kPrimitiveCacheCapacity);
+// Never destroyed: see the lifetime note in dnnl_context.h.
+LruCache<ForwardEntry>& forwardCache = *new LruCache<ForwardEntry>(kPrimitiveCacheCapacity);
+LruCache<BackwardDataEntry>& backwardDataCache = *new LruCache<BackwardDataEntry>(kPrimitiveCacheCapacity);
+LruCache<BackwardWeightsEntry>& backwardWeightsCache = *new LruCache<BackwardWeightsEntry>(kPrimitiveCacheCapacity);
 
 void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float* data) {
   if (!bridge.needed) return;

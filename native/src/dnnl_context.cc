@@ -5,12 +5,12 @@
 namespace rbn {
 
 dnnl::engine& Engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  static dnnl::engine& engine = *new dnnl::engine(dnnl::engine::kind::cpu, 0);
   return engine;
 }
 
 dnnl::stream& Stream() {
-  static dnnl::stream stream(Engine());
+  static dnnl::stream& stream = *new dnnl::stream(Engine());
   return stream;
 }
 

@@ -37,7 +37,8 @@ struct MatmulEntry {
   dnnl::matmul prim;
 };
 
-LruCache<MatmulEntry> matmulCache(kPrimitiveCacheCapacity);
+// Never destroyed: see the lifetime note in dnnl_context.h.
+LruCache<MatmulEntry>& matmulCache = *new LruCache<MatmulEntry>(kPrimitiveCacheCapacity);
 
 }  // namespace
 

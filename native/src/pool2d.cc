@@ -64,8 +64,9 @@ struct BackwardEntry {
   memory scratchDst;
 };
 
-LruCache<ForwardEntry> forwardCache(kPrimitiveCacheCapacity);
-LruCache<BackwardEntry> backwardCache(kPrimitiveCacheCapacity);
+// Never destroyed: see the lifetime note in dnnl_context.h.
+LruCache<ForwardEntry>& forwardCache = *new LruCache<ForwardEntry>(kPrimitiveCacheCapacity);
+LruCache<BackwardEntry>& backwardCache = *new LruCache<BackwardEntry>(kPrimitiveCacheCapacity);
 
 }  // namespace
 
