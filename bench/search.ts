@@ -13,7 +13,8 @@
  * Environment:
  * - BENCH_DATASETS (mnist,fashion-mnist), BENCH_SEEDS (1,2,3), BENCH_BACKEND (auto),
  *   BENCH_STYLE (standard), BENCH_FASHION_LIMIT (0 = all), BENCH_FASHION_PATH (IDX folder).
- * - BENCH_RECIPES (default,resnet20; also deeper, resnet8): which searches (see RECIPES).
+ * - BENCH_RECIPES (default,resnet20; also empty, deeper, resnet8, resnet8-inherit, shrink-resnet20):
+ *   which searches (see RECIPES).
  * - BENCH_FAMILY_DEPTHS (8,14,20,32), BENCH_FAMILY_WIDTHS (0.5,0.75,1).
  * - BENCH_FINAL_EPOCHS (12): the found network's final training, and every family member's.
  * - BENCH_ONLY (all | family | search), BENCH_DRY_RUN=1 (list the jobs and what is cached, run none),
@@ -29,6 +30,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cifarResNet } from '../src/core/arch/seeds';
+import { PRESETS } from '../src/core/config/presets';
 import { serializeArchitecture } from '../src/core/arch/json';
 import { mean, sampleSd } from '../src/core/stats';
 import { type CostPoint, marginOverFront, paretoFront } from './lib/front';
@@ -100,21 +102,24 @@ if (!['all', 'family', 'search'].includes(only)) throw new Error(`BENCH_ONLY mus
  */
 const START_FILE = 'start.arch.json';
 const RECIPES: Record<string, (dataset: Dataset) => string> = {
-  // What a new user's config gets: the quick preset from the empty start (the demo's settings).
-  default: () => 'preset: quick\narchitecture:\n  start: empty\n',
-  // Start from ResNet-20 with a target just below its cost, and keep the searched weights.
+  // What a new user's config gets: the quick preset as it is (the demo's settings).
+  default: () => 'preset: quick\n',
+  // The quick preset before it had the auto start and inherited weights: grown from the empty
+  // start, the found network trained afresh (docs/benchmarks.md, "What the default search does on 28×28 images").
+  empty: () => 'preset: quick\narchitecture:\n  start: empty\nsearch:\n  finalWeights: fresh\n',
   // The default with twice the insertions per cycle: the family's front favours deep, narrow
   // networks over shallow, wide ones at equal FLOPs (docs/benchmarks.md, "Found networks against a
   // family of fixed ResNets"), and the quick preset's 2 × 2 insertions stop at depth 11.
-  deeper: () => 'preset: quick\narchitecture:\n  start: empty\nsearch:\n  insertionsPerCycle: 4\n',
+  deeper: () => 'preset: quick\narchitecture:\n  start: empty\nsearch:\n  insertionsPerCycle: 4\n  finalWeights: fresh\n',
   // The default from the family's ResNet-8 instead of the empty start: blocks at 28×28, 14×14
   // and 7×7 rather than 7×7 and 3×3 (docs/benchmarks.md, "What the default search does on 28×28 images").
-  resnet8: () => `preset: quick\narchitecture:\n  start: ./${START_FILE}\n`,
+  resnet8: () => `preset: quick\narchitecture:\n  start: ./${START_FILE}\nsearch:\n  finalWeights: fresh\n`,
   // The quick preset from ResNet-20 down to the quick preset's FLOP target (2e7), keeping the
   // searched weights: shrinking a deep network rather than growing an empty one.
   'shrink-resnet20': () => 'preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  finalWeights: inherit\n',
   // The resnet8 recipe keeping the searched weights for the final training.
   'resnet8-inherit': () => `preset: quick\narchitecture:\n  start: ./${START_FILE}\nsearch:\n  finalWeights: inherit\n`,
+  // Start from ResNet-20 with a target just below its cost, and keep the searched weights.
   resnet20: (dataset) => `preset: quick\narchitecture:\n  start: resnet20\nsearch:\n  targetFlops: ${dataset === 'mnist' ? '5e7' : '5.5e7'}\n  finalWeights: inherit\n`,
 };
 const recipes = list('BENCH_RECIPES', 'default,resnet20');
@@ -150,13 +155,15 @@ function configYaml(j: Job): string {
     // The quick preset's training section with the final training's epochs: exactly the found network's final training.
     return `${head}mode: train\npreset: quick\narchitecture:\n  start: ./${familyName(j)}.arch.json\ntraining:\n  epochs: ${finalEpochs}\n`;
   }
-  const recipe = RECIPES[j.recipe](j.dataset).replace('architecture:\n', `architecture:\n  blockStyle: ${style}\n`);
+  const text = RECIPES[j.recipe](j.dataset);
+  const recipe = text.includes('architecture:\n') ? text.replace('architecture:\n', `architecture:\n  blockStyle: ${style}\n`) : `${text}architecture:\n  blockStyle: ${style}\n`;
   const withSearch = recipe.includes('search:\n') ? recipe.replace('search:\n', 'search:\n  gateAccuracy: validation\n') : `${recipe}search:\n  gateAccuracy: validation\n`;
   return `${head}mode: search\n${withSearch.replace('search:\n', `search:\n  finalEpochs: ${finalEpochs}\n`)}`;
 }
 
 function settingsOf(j: Job): unknown {
-  return { version: VERSION, config: configYaml(j), arch: startArchitecture(j) };
+  // Every config names the quick preset, so its settings are part of what a result depends on.
+  return { version: VERSION, config: configYaml(j), preset: PRESETS.quick, arch: startArchitecture(j) };
 }
 
 /** Runs the CLI under bash so that `times` can report the trainer's CPU time after it exits. */

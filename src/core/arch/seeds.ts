@@ -113,8 +113,26 @@ export function resnet20(input: InputShape, numClasses: number, style: BlockStyl
   return cifarResNet(input, numClasses, style, { depth: 20, widthMultiplier: 1 });
 }
 
+/** The largest image side the `auto` start gives a full-resolution CIFAR ResNet: CIFAR's own 32 pixels. */
+export const AUTO_START_MAX_SIDE = 32;
+
+/**
+ * The `auto` start (docs/algorithm.md, "Start architectures"): a CIFAR ResNet-8 (one block per
+ * stage at 16, 32 and 64 channels) for images of up to 32×32 pixels, the `empty` start for larger
+ * ones. On 28×28 images the empty start's stem and pools leave every inserted block at 7×7 or
+ * 3×3, and a short search grown from it lands below fixed ResNets of its cost on Fashion-MNIST;
+ * grown from ResNet-8, blocks sit at full, half and quarter resolution (docs/benchmarks.md,
+ * "Found networks against a family of fixed ResNets"). On larger images a full-resolution stage
+ * costs more than a CPU search affords, and the empty start's downsampling keeps blocks cheap.
+ */
+export function autoStart(input: InputShape, numClasses: number, style: BlockStyle): Architecture {
+  const small = input.height <= AUTO_START_MAX_SIDE && input.width <= AUTO_START_MAX_SIDE;
+  return small ? cifarResNet(input, numClasses, style, { depth: 8, widthMultiplier: 1 }) : emptyNet(input, numClasses, style);
+}
+
 export const START_ARCHITECTURES = {
   empty: emptyNet,
+  auto: autoStart,
   resnet18,
   resnet20,
 } as const;

@@ -76,8 +76,5 @@ export const CONFIG_DEFAULTS: ConfigSettings = {
   },
 };
 
-/** Built-in start architectures (docs/algorithm.md, "Start architectures"); any other `architecture.start` is an `.arch.json` path. */
-export const BUILT_IN_STARTS = ['empty', 'resnet18', 'resnet20'] as const;
-
 /** Sources that read their files from `dataset.path` and cannot run without it. */
 export const SOURCES_NEEDING_PATH = ['idx', 'cifar10', 'cifar100', 'image-folder'] as const;

@@ -10,10 +10,10 @@
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ArchitectureFileError, parseArchitectureDocument } from '../arch/json';
-import { BUILT_IN_STARTS, SOURCES_NEEDING_PATH } from './defaults';
+import { SOURCES_NEEDING_PATH } from './defaults';
 import type { ConfigDiagnostic } from './diagnostics';
 import type { ParsedConfig } from './parse';
-import type { DatasetSource, ResolvedConfig } from './types';
+import { BUILT_IN_STARTS, type DatasetSource, type ResolvedConfig } from './types';
 import { locate, toRange } from './yaml-locate';
 
 export interface PathStatus {

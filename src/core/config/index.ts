@@ -3,7 +3,8 @@
  * file reading); no vscode, no TF.js.
  */
 export type * from './types';
-export { CONFIG_DEFAULTS, DEFAULT_BLOCK_STYLE, BUILT_IN_STARTS, SOURCES_NEEDING_PATH, type ConfigSettings } from './defaults';
+export { CONFIG_DEFAULTS, DEFAULT_BLOCK_STYLE, SOURCES_NEEDING_PATH, type ConfigSettings } from './defaults';
+export { BUILT_IN_STARTS } from './types';
 export { PRESETS, PRESET_NAMES, type PresetName, type ConfigOverrides } from './presets';
 export { ConfigInputSchema, type ConfigInput } from './schema';
 export { ConfigError, describeDiagnostic, formatConfigPath, formatDiagnostic } from './diagnostics';

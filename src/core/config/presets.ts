@@ -49,7 +49,9 @@ export const PRESETS: Record<PresetName, ConfigOverrides> = {
       epochsPerTraining: 1,
       finalEpochs: 12,
       targetFlops: 2e7,
+      finalWeights: 'inherit',
     },
+    architecture: { start: 'auto' },
   },
 };
 

@@ -5,10 +5,10 @@
  */
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { BUILT_IN_STARTS, CONFIG_DEFAULTS } from './defaults';
+import { CONFIG_DEFAULTS } from './defaults';
 import { PRESETS } from './presets';
 import type { ConfigInput } from './schema';
-import type { ResolvedConfig, StartArchitecture } from './types';
+import { BUILT_IN_STARTS, type ResolvedConfig, type StartArchitecture } from './types';
 
 /** Drops keys whose value is undefined so they do not hide an earlier layer of the merge. */
 function given<T extends object>(value: T | undefined): Partial<T> {

@@ -9,10 +9,10 @@ import { z } from 'zod';
 import { ExportFormatSchema } from '../export/formats';
 import { BackendNameSchema } from './backend-name';
 import { BlockStyleSchema } from '../arch/types';
-import { BUILT_IN_STARTS, CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
+import { CONFIG_DEFAULTS, type ConfigSettings } from './defaults';
 import { PRESETS, type ConfigOverrides } from './presets';
 import { SweepInputSchema } from './sweep-schema';
-import { DATASET_SOURCES, OPTIMIZERS, SCHEDULES } from './types';
+import { BUILT_IN_STARTS, DATASET_SOURCES, OPTIMIZERS, SCHEDULES } from './types';
 
 type Section = 'training' | 'search';
 type SubSection = 'dataset' | 'architecture';
@@ -92,7 +92,7 @@ export const ArchitectureInputSchema = z.strictObject({
     z.enum(BUILT_IN_STARTS),
     z.string().regex(/\.arch\.json$/, { error: START_ERROR }),
   ], { error: START_ERROR }),
-  'The network the search starts from: `empty` (stem and head only), `resnet18`, `resnet20`, or a path to an `.arch.json` (relative to this file) to continue from a found architecture.'),
+  'The network the search starts from: `empty` (stem and head only), `auto` (`resnet20` for images up to 32×32, `empty` for larger ones), `resnet18`, `resnet20`, or a path to an `.arch.json` (relative to this file) to continue from a found architecture.'),
   blockStyle: a('blockStyle', BlockStyleSchema,
     'How residual blocks are built. `reference`: BN → conv → ReLU layers with zero-padded shortcuts, as in the authors\' code. `standard`: conv-BN-ReLU basic blocks with projection shortcuts; a new block starts as the identity.'),
 });

@@ -12,6 +12,8 @@ export type BackendChoice = 'auto' | BackendName;
 export const DATASET_SOURCES = ['mnist', 'fashion-mnist', 'idx', 'cifar10', 'cifar100', 'image-folder'] as const;
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const SCHEDULES = ['constant', 'step', 'cosine'] as const;
+/** Built-in start architectures (docs/algorithm.md, "Start architectures"); any other `architecture.start` is an `.arch.json` path. */
+export const BUILT_IN_STARTS = ['empty', 'auto', 'resnet18', 'resnet20'] as const;
 
 export type DatasetSource = (typeof DATASET_SOURCES)[number];
 
@@ -46,7 +48,7 @@ export interface DatasetConfig {
   };
 }
 
-export type StartArchitecture = 'empty' | 'resnet18' | 'resnet20';
+export type StartArchitecture = (typeof BUILT_IN_STARTS)[number];
 
 export interface ArchitectureConfig {
   /** A built-in start architecture, or a path to an `.arch.json` to continue from. */

@@ -48,7 +48,8 @@ dataset:
   # limit: 2000
 
 architecture:
-  # empty (grow from a small stem), resnet18, resnet20, or a path to an .arch.json.
+  # auto (a ResNet-8 for images up to 32×32 pixels, else empty), empty (grow from a small stem),
+  # resnet18, resnet20, or a path to an .arch.json.
   start: ${q.architecture.start}
   # standard: conv-BN-ReLU basic blocks. reference: the authors' BN→conv→ReLU layers.
   blockStyle: ${q.architecture.blockStyle}
@@ -65,6 +66,8 @@ search:
   epochsPerTraining: ${q.search.epochsPerTraining}
   # Epochs of the final training of the found network.
   finalEpochs: ${q.search.finalEpochs}
+  # inherit: the final training continues from the searched weights. fresh: from new ones.
+  finalWeights: ${q.search.finalWeights}
   # FLOP budget the MorphNet resize aims at.
   targetFlops: ${scalar(q.search.targetFlops)}
 

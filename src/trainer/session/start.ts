@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArchitectureDocument } from '../../core/arch/json';
-import { emptyNet, resnet18, resnet20 } from '../../core/arch/seeds';
+import { START_ARCHITECTURES } from '../../core/arch/seeds';
 import type { Architecture } from '../../core/arch/types';
 import { ConfigError, formatDiagnostic } from '../../core/config/diagnostics';
 import { configHash } from '../../core/config/hash';
 import { loadConfigFile, validateConfigText } from '../../core/config/load';
 import type { ResolvedConfig } from '../../core/config/types';
+import { isBuiltInStart } from '../../core/config/resolve';
 import { architectureKey } from '../../core/search/key';
 import { describeLoadedModule, selectBackend } from '../backends';
 import { loadDataset } from '../data/load';
@@ -47,9 +48,7 @@ export type RunOutcome = { kind: 'finished' | 'stopped' | 'failed'; runDir: stri
 /** The start architecture of a config, checked against the dataset's input shape and classes. */
 export function startArchitecture(config: ResolvedConfig, input: Architecture['input'], numClasses: number): Architecture {
   const { start, blockStyle } = config.architecture;
-  if (start === 'empty') return emptyNet(input, numClasses, blockStyle);
-  if (start === 'resnet18') return resnet18(input, numClasses, blockStyle);
-  if (start === 'resnet20') return resnet20(input, numClasses, blockStyle);
+  if (isBuiltInStart(start)) return START_ARCHITECTURES[start](input, numClasses, blockStyle);
   const text = fs.readFileSync(start, 'utf8');
   const arch = parseArchitectureDocument(text, start);
   const same = arch.input.height === input.height && arch.input.width === input.width && arch.input.channels === input.channels;

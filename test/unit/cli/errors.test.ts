@@ -73,7 +73,7 @@ const CASES: FailureCase[] = [
     exitCode: 2, runFolder: false,
     place: configPlace(3, 10),
     message: /architecture\.start: no such file: .*missing\.arch\.json/,
-    fix: /Point architecture\.start at an \.arch\.json a run wrote .* or use empty, resnet18, resnet20/,
+    fix: /Point architecture\.start at an \.arch\.json a run wrote .* or use empty, auto, resnet18, resnet20/,
   },
   {
     name: 'a start architecture that is not one',

@@ -61,7 +61,7 @@ describe('config path checks', () => {
     it('a missing file: the place, the resolved path and the fix', () => {
       const line = only(check(text, {}));
       assert.match(line, /^\/w\/exp\.resbuilder\.yaml:2:10: error: architecture\.start: no such file: \/w\/prev\.arch\.json\. Point architecture\.start at an \.arch\.json/);
-      assert.match(line, /empty, resnet18, resnet20/);
+      assert.match(line, /empty, auto, resnet18, resnet20/);
     });
     it('a folder', () => {
       assert.match(only(check(text, { '/w/prev.arch.json': { kind: 'folder' } })), /2:10: error: architecture\.start: \/w\/prev\.arch\.json is a folder, expected an \.arch\.json file/);

@@ -104,7 +104,7 @@ describe('config parsing: errors', () => {
     assert.equal(only(diagnostics, 'backend').suggestion, 'wasm');
     assert.equal(only(diagnostics, 'search.gateAccuracy').suggestion, 'validation');
     const start = only(diagnostics, 'architecture.start');
-    assert.equal(start.message, 'expected "empty", "resnet18", "resnet20" or a path ending in ".arch.json", got "resnet-18"');
+    assert.equal(start.message, 'expected "empty", "auto", "resnet18", "resnet20" or a path ending in ".arch.json", got "resnet-18"');
     assert.equal(start.suggestion, 'resnet18');
   });
 
