@@ -92,7 +92,7 @@ export const ArchitectureInputSchema = z.strictObject({
     z.enum(BUILT_IN_STARTS),
     z.string().regex(/\.arch\.json$/, { error: START_ERROR }),
   ], { error: START_ERROR }),
-  'The network the search starts from: `empty` (stem and head only), `auto` (`resnet20` for images up to 32×32, `empty` for larger ones), `resnet18`, `resnet20`, or a path to an `.arch.json` (relative to this file) to continue from a found architecture.'),
+  'The network the search starts from: `empty` (stem and head only), `auto` (a CIFAR ResNet-8 for images up to 32×32, `empty` for larger ones), `resnet18`, `resnet20`, or a path to an `.arch.json` (relative to this file) to continue from a found architecture.'),
   blockStyle: a('blockStyle', BlockStyleSchema,
     'How residual blocks are built. `reference`: BN → conv → ReLU layers with zero-padded shortcuts, as in the authors\' code. `standard`: conv-BN-ReLU basic blocks with projection shortcuts; a new block starts as the identity.'),
 });
