@@ -155,10 +155,15 @@ function configYaml(j: Job): string {
     // The quick preset's training section with the final training's epochs: exactly the found network's final training.
     return `${head}mode: train\npreset: quick\narchitecture:\n  start: ./${familyName(j)}.arch.json\ntraining:\n  epochs: ${finalEpochs}\n`;
   }
-  const text = RECIPES[j.recipe](j.dataset);
-  const recipe = text.includes('architecture:\n') ? text.replace('architecture:\n', `architecture:\n  blockStyle: ${style}\n`) : `${text}architecture:\n  blockStyle: ${style}\n`;
-  const withSearch = recipe.includes('search:\n') ? recipe.replace('search:\n', 'search:\n  gateAccuracy: validation\n') : `${recipe}search:\n  gateAccuracy: validation\n`;
-  return `${head}mode: search\n${withSearch.replace('search:\n', `search:\n  finalEpochs: ${finalEpochs}\n`)}`;
+  let recipe = withSetting(RECIPES[j.recipe](j.dataset), 'architecture', `blockStyle: ${style}`);
+  recipe = withSetting(recipe, 'search', 'gateAccuracy: validation');
+  return `${head}mode: search\n${withSetting(recipe, 'search', `finalEpochs: ${finalEpochs}`)}`;
+}
+
+/** A recipe's YAML with `line` first in its top-level `section`, which is appended when missing. */
+function withSetting(yaml: string, section: string, line: string): string {
+  const header = `${section}:\n`;
+  return yaml.includes(header) ? yaml.replace(header, `${header}  ${line}\n`) : `${yaml}${header}  ${line}\n`;
 }
 
 function settingsOf(j: Job): unknown {
