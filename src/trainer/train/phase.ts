@@ -170,7 +170,9 @@ export async function trainPhase(opts: PhaseOptions): Promise<PhaseResult> {
       }
       // Let IPC messages and signals in between batches, so Stop is honoured promptly.
       await new Promise((resolve) => setImmediate(resolve));
-      if (opts.shouldStop()) return { stopped: true, epochsDone: epoch, last };
+      // After an epoch's last batch the stop waits for the epoch's end below: the data already
+      // stands at the next epoch, so a resume from here would train this one a second time.
+      if (done < batches && opts.shouldStop()) return { stopped: true, epochsDone: epoch, last };
     }
     const seconds = (performance.now() - started) / 1000;
     const train = { loss: lossSum / Math.max(seen, 1), accuracy: correctSum / Math.max(seen, 1) };

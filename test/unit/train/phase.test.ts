@@ -20,7 +20,7 @@ import type { ImageSet } from '../../../src/trainer/data/types';
 import { buildModel } from '../../../src/trainer/model';
 import { EventEmitter } from '../../../src/trainer/run/emitter';
 import type { TrainingData } from '../../../src/trainer/train/evaluate';
-import { createOptimizer } from '../../../src/trainer/train/optimizer';
+import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../../../src/trainer/train/optimizer';
 import { trainPhase, trainStep, type PhaseOptions } from '../../../src/trainer/train/phase';
 import { penalizedKernels } from '../../../src/trainer/session/model-state';
 
@@ -173,4 +173,44 @@ describe('training phase (wasm)', function () {
     assert.equal(result.epochsDone, 0);
     model.dispose();
   });
+
+  // 96 images in batches of 16: six batches an epoch. A stop after an epoch's last batch (6, 12)
+  // once returned before the epoch's end, with the data already at the next epoch, so the
+  // resumed phase trained that epoch twice.
+  for (const stopAfter of [3, 6, 9, 12]) {
+    it(`stopped after batch ${stopAfter} of 12 and resumed, ends with the weights of an uninterrupted phase`, async () => {
+      const arch = smallArch();
+      const epochs = 2;
+      const uninterrupted = buildModel(arch, { seed: 3 });
+      await trainPhase(phaseOptions(uninterrupted, arch, { epochs }));
+
+      const first = buildModel(arch, { seed: 3 });
+      let trained = 0;
+      const stopping = phaseOptions(first, arch, { epochs });
+      const epochOf = stopping.data.trainEpoch;
+      stopping.data.trainEpoch = function* () {
+        for (const batch of epochOf()) {
+          trained += 1;
+          yield batch;
+        }
+      };
+      stopping.shouldStop = () => trained >= stopAfter;
+      const stopped = await trainPhase(stopping);
+      assert.equal(stopped.stopped, true);
+      assert.equal(stopped.epochsDone, Math.floor(stopAfter / 6), 'a stop after an epoch\'s last batch counts that epoch as done');
+
+      const resumedModel = buildModel(arch, { seed: 5 });
+      resumedModel.setWeights(first.getWeights());
+      const resuming = phaseOptions(resumedModel, arch, { epochs, startEpoch: stopped.epochsDone });
+      await restoreOptimizerState(resuming.optimizer, await saveOptimizerState(stopping.optimizer));
+      resuming.data.setState(stopping.data.getState());
+      const resumed = await trainPhase(resuming);
+      assert.equal(resumed.stopped, false);
+
+      const expected = uninterrupted.getWeights().map((w) => Array.from(w.dataSync()));
+      const actual = resumedModel.getWeights().map((w) => Array.from(w.dataSync()));
+      assert.deepEqual(actual, expected);
+      for (const m of [uninterrupted, first, resumedModel]) m.dispose();
+    });
+  }
 });
