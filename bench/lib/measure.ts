@@ -7,8 +7,10 @@
  * to the convolutions, and PyTorch is run without them too.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CONFIG_DEFAULTS } from '../../src/core/config/defaults';
 import type { InferenceNet } from '../../src/trainer/model/inference';
 import type { Batch } from '../../src/trainer/train/evaluate';
+import { OnePassAdam } from '../../src/trainer/train/one-pass-adam';
 import { trainStep as trainerStep } from '../../src/trainer/train/phase';
 import type { Timing } from './types';
 
@@ -24,9 +26,9 @@ export function syntheticBatch(batchSize: number, shape: readonly [number, numbe
   });
 }
 
-/** Adam at the trainer's default rate; its other settings (β1, β2, ε) are TF.js's defaults. */
+/** The trainer's Adam (one-pass update where the backend has the kernel) at the default rate; β1, β2, ε are TF.js's defaults. */
 export function benchOptimizer(): tf.AdamOptimizer {
-  return tf.train.adam(1e-3);
+  return new OnePassAdam(CONFIG_DEFAULTS.training.learningRate);
 }
 
 /** The settings of benchOptimizer(), for PyTorch to train with the same Adam. */

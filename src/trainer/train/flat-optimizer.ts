@@ -10,6 +10,7 @@
  * it, on top of a step that must halve; one pass over the flat arrays takes about a millisecond.
  */
 import type { TrainingConfig } from '../../core/config/types';
+import { ADAM_BETA1, ADAM_BETA2, adamScales, adamUpdate, nextAdamPowers } from '../../core/train/adam';
 import type { NamedArray } from '../run/tensor-bundle';
 import { adamPowerName, isAdamPower } from './optimizer';
 
@@ -34,10 +35,6 @@ export interface FlatOptimizer {
   restore(state: NamedArray[]): void;
 }
 
-/** TF.js's epsilon for float32 backends, which tf.train.adam uses when given none. */
-const ADAM_EPSILON = 1e-7;
-const BETA1 = 0.9;
-const BETA2 = 0.999;
 
 export function segmentsOf(variables: readonly { name: string; shape: readonly number[] }[]): FlatSegment[] {
   let offset = 0;
@@ -87,14 +84,14 @@ function iterationsOf(state: NamedArray[]): number {
   return iter.data[0];
 }
 
-/** Adam as tf.train.adam(rate) computes it (β₁ 0.9, β₂ 0.999, ε 1e-7, bias correction by the running β powers). */
+/** Adam as tf.train.adam(rate) computes it (src/core/train/adam.ts), over every variable's segment. */
 class FlatAdam implements FlatOptimizer {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private iterations = 0;
   // TF.js keeps the running powers in float32 variables, starting at β.
-  private accBeta1 = Math.fround(BETA1);
-  private accBeta2 = Math.fround(BETA2);
+  private accBeta1 = Math.fround(ADAM_BETA1);
+  private accBeta2 = Math.fround(ADAM_BETA2);
 
   constructor(private readonly segments: readonly FlatSegment[]) {
     const length = flatLength(segments);
@@ -104,23 +101,12 @@ class FlatAdam implements FlatOptimizer {
 
   step(params: Float32Array, grads: Float32Array, learningRate: number, present?: readonly boolean[]): void {
     const { m, v, segments } = this;
-    // lr·(m/c₁)/(√(v/c₂) + ε) with the bias corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ taken out of the loop.
-    const stepSize = learningRate / (1 - this.accBeta1);
-    const rootScale = 1 / Math.sqrt(1 - this.accBeta2);
+    const scales = adamScales(learningRate, this.accBeta1, this.accBeta2);
     for (let s = 0; s < segments.length; s++) {
       if (present && !present[s]) continue;
-      const end = segments[s].offset + segments[s].size;
-      for (let i = segments[s].offset; i < end; i++) {
-        const g = grads[i];
-        const mi = m[i] * BETA1 + g * (1 - BETA1);
-        const vi = v[i] * BETA2 + g * g * (1 - BETA2);
-        m[i] = mi;
-        v[i] = vi;
-        params[i] -= (stepSize * mi) / (Math.sqrt(vi) * rootScale + ADAM_EPSILON);
-      }
+      adamUpdate(params, grads, m, v, segments[s].offset, segments[s].offset + segments[s].size, scales);
     }
-    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(BETA1));
-    this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(BETA2));
+    [this.accBeta1, this.accBeta2] = nextAdamPowers(this.accBeta1, this.accBeta2);
     this.iterations++;
   }
 
@@ -142,8 +128,8 @@ class FlatAdam implements FlatOptimizer {
     restoreSlots(slots.slice(n), this.segments, this.v, 'Adam');
     // As restoreOptimizerState: the saved powers where present, else TF.js's pow(β, t + 1).
     const power = (key: 'accBeta1' | 'accBeta2', beta: number) => state.find((a) => a.name === adamPowerName(key))?.data[0] ?? Math.fround(beta ** (this.iterations + 1));
-    this.accBeta1 = power('accBeta1', BETA1);
-    this.accBeta2 = power('accBeta2', BETA2);
+    this.accBeta1 = power('accBeta1', ADAM_BETA1);
+    this.accBeta2 = power('accBeta2', ADAM_BETA2);
   }
 }
 

@@ -7,10 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../../core/config/types';
 import type { NamedArray } from '../run/tensor-bundle';
+import { OnePassAdam } from './one-pass-adam';
 
 export function createOptimizer(training: TrainingConfig): tf.Optimizer {
   return training.optimizer === 'adam'
-    ? tf.train.adam(training.learningRate)
+    ? new OnePassAdam(training.learningRate)
     : tf.train.momentum(training.learningRate, training.momentum);
 }
 

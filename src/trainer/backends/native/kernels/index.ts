@@ -1,5 +1,6 @@
 import type { KernelConfig } from '@tensorflow/tfjs';
 
+import { adamStepKernel } from './adam';
 import { batchNormKernel } from './batchnorm';
 import { batchMomentsKernel, batchNormGradInputKernel, batchNormGradSumsKernel } from './batchnorm-grad';
 import { convKernels } from './conv2d';
@@ -13,5 +14,5 @@ import { tileKernel } from './tile';
 /** Every kernel the native backend runs through oneDNN or its own C++ loops. */
 export const nativeKernels: KernelConfig[] = [
   ...convKernels, ...matmulKernels, ...poolKernels, ...elementwiseKernels, ...reduceKernels, tileKernel, ...layoutKernels, batchNormKernel,
-  batchMomentsKernel, batchNormGradSumsKernel, batchNormGradInputKernel,
+  batchMomentsKernel, batchNormGradSumsKernel, batchNormGradInputKernel, adamStepKernel,
 ];
