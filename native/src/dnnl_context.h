@@ -4,9 +4,7 @@
 // Lifetime: the engine, the stream and the primitive caches live on the heap and are never
 // destroyed. Destroyed at process exit, in whatever order the C++ runtime picks, a cached
 // primitive could be released after the engine or oneDNN's own lazily created globals it refers
-// to were gone. Long trainer runs did end with a segmentation fault after a finished run (exit
-// code 139 instead of 0), and these destructors were the only addon code that ran at exit. The
-// operating system takes the memory back at exit anyway.
+// to were gone; the operating system takes the memory back at exit anyway.
 #pragma once
 
 #include <napi.h>

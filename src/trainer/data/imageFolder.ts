@@ -7,7 +7,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
+import { loadSharp } from '../image-codec';
 import { dataError, listFolder } from './files';
 import type { ImageSet } from './types';
 
@@ -89,6 +90,7 @@ export async function loadImageFolder(path: string, options: ImageFolderOptions)
 export async function decodeImage(file: string, size: number, channels: 1 | 3): Promise<Uint8Array> {
   let data: Buffer;
   let info: OutputInfo;
+  const sharp = await loadSharp();
   try {
     let pipeline = sharp(file, { pages: 1, autoOrient: true }).removeAlpha().resize(size, size, { fit: 'fill' });
     pipeline = channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');

@@ -3,7 +3,7 @@
  * by setting. Drawn by Vega-Lite (compiled to a Vega spec, rendered to SVG in Node without a
  * canvas) and turned into a PNG by sharp.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../image-codec';
 
 export interface PlotPoint {
   task: number;
@@ -54,6 +54,7 @@ export function accuracyFlopsSvg(points: PlotPoint[], title: string): Promise<st
   });
 }
 
-export function svgToPng(svg: string): Promise<Buffer> {
+export async function svgToPng(svg: string): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();
 }
