@@ -54,6 +54,7 @@ export const CONFIG_DEFAULTS: ConfigSettings = {
     insertionsPerCycle: 3,
     epochsPerTraining: 20,
     finalEpochs: 20,
+    finalMinSteps: 0,
     finalWeights: 'fresh',
     morphnetLambda: 1e-7,
     aliveThreshold: 1e-2,

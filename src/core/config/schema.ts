@@ -120,6 +120,8 @@ export const SearchInputSchema = z.strictObject({
   epochsPerTraining: s('epochsPerTraining', positiveInt(), 'Epochs of every training run inside the search.'),
   finalEpochs: s('finalEpochs', z.number().int().min(0),
     'Epochs of the final training of the found network, which gives the exported architecture its test accuracy. 0 skips it.'),
+  finalMinSteps: s('finalMinSteps', z.number().int().min(0),
+    'The final training lasts at least this many optimizer steps: on a small dataset `finalEpochs` epochs are only a few steps and the network is still learning when they end, so the epochs are raised until the steps are reached. 0 trains exactly `finalEpochs` epochs (the reference code).'),
   finalWeights: s('finalWeights', z.enum(['fresh', 'inherit']),
     'Where the final training starts: `fresh` weights, like every training after a resize, or `inherit` the last trained network\'s weights (the first channels of every layer where the resize changed its width).'),
   morphnetLambda: s('morphnetLambda', nonNegative(), 'Strength λ of the MorphNet FLOP regularizer.'),

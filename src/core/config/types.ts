@@ -81,9 +81,12 @@ export interface SearchConfig {
   epochsPerTraining: number;
   /** Epochs of the final training of the found network (docs/algorithm.md, "The final training"). */
   finalEpochs: number;
+  /** The final training lasts at least this many optimizer steps; 0 = exactly `finalEpochs` epochs. */
+  finalMinSteps: number;
   /**
-   * Where the final training starts: fresh weights, like every training after a resize (spec
-   * 5.3), or the last trained network's weights where the resized shapes overlap.
+   * Where the final training starts: fresh weights, like every training after a resize
+   * (docs/algorithm.md, "The search loop"), or the last trained network's weights where the
+   * resized shapes overlap.
    */
   finalWeights: 'fresh' | 'inherit';
   morphnetLambda: number;

@@ -66,6 +66,8 @@ search:
   epochsPerTraining: ${q.search.epochsPerTraining}
   # Epochs of the final training of the found network.
   finalEpochs: ${q.search.finalEpochs}
+  # ...or more, until the final training has taken this many optimizer steps (small datasets).
+  finalMinSteps: ${q.search.finalMinSteps}
   # inherit: the final training continues from the searched weights. fresh: from new ones.
   finalWeights: ${q.search.finalWeights}
   # FLOP budget the MorphNet resize aims at.

@@ -16,6 +16,7 @@ import { modelWeights, writeCheckpoint, type CheckpointState } from '../run/chec
 import { createOptimizer, restoreOptimizerState, saveOptimizerState } from '../train/optimizer';
 import { trainPhase, type EpochReport } from '../train/phase';
 import { evaluate } from '../train/evaluate';
+import { finalTrainingEpochs } from '../../core/train/final-training';
 import type { NamedArray } from '../run/tensor-bundle';
 import type { RunContext } from './context';
 import { exportResult } from './export-result';
@@ -58,11 +59,11 @@ function writeCheckpointOf(ctx: RunContext, state: LoopState, label: string, pha
   ctx.emitter.emit({ type: 'checkpoint', path: ctx.paths.checkpointDir, label });
 }
 
-function phaseLabel(p: RunProgress, config: RunContext['config']): { kind: PhaseKind; label: string; epochs: number } {
+function phaseLabel(p: RunProgress, config: RunContext['config'], stepsPerEpoch: number): { kind: PhaseKind; label: string; epochs: number } {
   if (p.stage === 'final') {
     return p.mode === 'train'
       ? { kind: 'train', label: 'Training', epochs: config.training.epochs }
-      : { kind: 'final', label: 'Final training of the found network', epochs: config.search.finalEpochs };
+      : { kind: 'final', label: 'Final training of the found network', epochs: finalTrainingEpochs(config.search, stepsPerEpoch) };
   }
   const where = `cycle ${p.cycle}/${config.search.cycles}, run ${p.run}`;
   return p.t === 0
@@ -80,7 +81,7 @@ function evaluateTest(ctx: RunContext, model: tf.LayersModel, phase: PhaseKind):
 async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> {
   const p = state.progress;
   const { config } = ctx;
-  const { kind, label, epochs } = phaseLabel(p, config);
+  const { kind, label, epochs } = phaseLabel(p, config, ctx.data.stepsPerEpoch);
   const searching = p.stage === 'train';
   if (!state.model) state.model = ctx.times.time('structure', () => buildFor(ctx, state.arch, []));
   const model = state.model;
@@ -89,6 +90,10 @@ async function runTraining(ctx: RunContext, state: LoopState): Promise<boolean> 
   state.resumePhase = null;
   if (resume?.optimizer) await restoreOptimizerState(optimizer, resume.optimizer);
   if (resume?.batches) ctx.data.setState(resume.batches);
+  if (kind === 'final' && epochs > config.search.finalEpochs && !resume) {
+    const steps = ctx.data.stepsPerEpoch;
+    ctx.emitter.emit({ type: 'log', level: 'info', message: `The final training lasts ${epochs} epochs instead of search.finalEpochs = ${config.search.finalEpochs}: at ${steps} ${steps === 1 ? 'step' : 'steps'} per epoch it takes that many to reach search.finalMinSteps = ${config.search.finalMinSteps} optimizer steps. Set finalMinSteps to 0 for exactly finalEpochs.` });
+  }
   ctx.emitter.emit({ type: 'phase-started', phase: kind, cycle: searching ? p.cycle : undefined, step: searching ? p.t : undefined, epochs, label });
   const morphnet = searching && config.search.morphnetLambda > 0 ? morphnetTerm(model, state.arch, config.search) : null;
   let stepper: ParallelStepper | null = null;

@@ -27,7 +27,7 @@ describe('configHash', () => {
   it('ignores the name, the outputs and the preset name once its values are merged', () => {
     const hash = configHash(resolved(BASE));
     assert.equal(configHash(resolved(`name: other\noutputs:\n  runsDir: /tmp/runs\n  archFile: x.arch.json\n${BASE}`)), hash);
-    const spelledOut = 'dataset:\n  source: idx\n  path: ./data/emnist\ntraining:\n  epochs: 4\n  batchNormMomentum: 0.9\n  schedule: cosine\nsearch:\n  cycles: 3\n  insertionsPerCycle: 2\n  epochsPerTraining: 1\n  finalEpochs: 12\n  targetFlops: 2e7\n  finalWeights: inherit\narchitecture:\n  start: auto\n';
+    const spelledOut = 'dataset:\n  source: idx\n  path: ./data/emnist\ntraining:\n  epochs: 4\n  batchNormMomentum: 0.9\n  schedule: cosine\nsearch:\n  cycles: 3\n  insertionsPerCycle: 2\n  epochsPerTraining: 1\n  finalEpochs: 12\n  finalMinSteps: 600\n  targetFlops: 2e7\n  finalWeights: inherit\narchitecture:\n  start: auto\n';
     assert.equal(configHash(resolved(spelledOut)), hash);
   });
 

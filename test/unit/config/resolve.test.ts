@@ -62,6 +62,9 @@ describe('config resolution: presets', () => {
       [quick.search.cycles, quick.search.insertionsPerCycle, quick.search.epochsPerTraining, quick.search.finalEpochs, quick.search.targetFlops],
       [2, 2, 1, 12, 2e7],
     );
+    // The final training holds small datasets to the steps 12 epochs of the built-in MNIST take; the defaults train exactly finalEpochs.
+    assert.equal(quick.search.finalMinSteps, 12 * Math.ceil(6_400 / 128));
+    assert.equal(resolved('').search.finalMinSteps, 0);
     assert.equal(quick.training.batchSize, 128);
     // Everything the preset does not name keeps its default.
     assert.equal(quick.search.morphnetLambda, CONFIG_DEFAULTS.search.morphnetLambda);

@@ -67,6 +67,8 @@ function decisions(events: TrainerEvent[]): unknown[] {
 
 /** How the trainer's log line about inherited final weights begins (run-loop.ts). */
 const INHERIT_LOG = 'The final training starts from the searched weights';
+/** More steps than the tiny search's one final epoch takes. */
+const FINAL_MIN_STEPS = 12;
 
 /** Loss over the first batches of the final training, as its first progress event reports it. */
 function firstFinalLoss(events: TrainerEvent[]): number {
@@ -164,12 +166,22 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     events.forEach((e, i) => assert.equal(e.seq, i, 'the resumed stream continues the sequence'));
   });
 
+  // One run with both final-training settings changed (neither touches a search decision); the
+  // two tests below read it.
+  let finalSettingsRun: Promise<{ events: TrainerEvent[]; arch: unknown }> | undefined;
+  function runWithFinalSettings(): Promise<{ events: TrainerEvent[]; arch: unknown }> {
+    finalSettingsRun ??= (async () => {
+      const ws = workspace(CONFIG.replace('search:\n', `search:\n  finalWeights: inherit\n  finalMinSteps: ${FINAL_MIN_STEPS}\n`));
+      assert.equal(await cli(['run', ws.config]).done, 0);
+      return { events: readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl')), arch: finalArchitecture(ws.dir) };
+    })();
+    return finalSettingsRun;
+  }
+
   it('with finalWeights: inherit, the final training starts from the searched weights, after the same decisions', async () => {
-    const ws = workspace(CONFIG.replace('search:\n', 'search:\n  finalWeights: inherit\n'));
-    assert.equal(await cli(['run', ws.config]).done, 0);
-    const events = readEventsFile(path.join(runDirOf(ws.dir), 'events.jsonl'));
+    const { events, arch } = await runWithFinalSettings();
     assert.deepEqual(decisions(events), decisions(reference.events));
-    assert.deepEqual(finalArchitecture(ws.dir), reference.arch);
+    assert.deepEqual(arch, reference.arch);
     const note = events.find((e) => e.type === 'log' && e.message.startsWith(INHERIT_LOG));
     assert.ok(note?.type === 'log' && /[1-9]\d* resized/.test(note.message), 'a log says which weights were kept and resized');
     assert.ok(!reference.events.some((e) => e.type === 'log' && e.message.startsWith(INHERIT_LOG)));
@@ -177,5 +189,19 @@ describe('runs that survive (trainer process, wasm, built-in MNIST)', function (
     const inherited = firstFinalLoss(events);
     const fresh = firstFinalLoss(reference.events);
     assert.ok(inherited < fresh, `first final-training loss ${inherited} (inherited) against ${fresh} (fresh)`);
+  });
+
+  it('with finalMinSteps above finalEpochs\' steps, the final training runs the epochs that reach it and says so', async () => {
+    const { events } = await runWithFinalSettings();
+    const finalEpochs = (list: TrainerEvent[]) => {
+      const started = list.find((e) => e.type === 'phase-started' && e.phase === 'final');
+      assert.ok(started?.type === 'phase-started');
+      return { announced: started.epochs, trained: list.filter((e) => e.type === 'epoch-end' && e.phase === 'final').length };
+    };
+    // 320 training images in batches of 64: 5 steps per epoch, so 12 steps take 3 epochs.
+    assert.deepEqual(finalEpochs(events), { announced: 3, trained: 3 });
+    assert.deepEqual(finalEpochs(reference.events), { announced: 1, trained: 1 });
+    const note = events.find((e) => e.type === 'log' && e.message.includes('search.finalMinSteps'));
+    assert.ok(note?.type === 'log' && note.message.includes('3 epochs') && note.message.includes('5 steps per epoch'), 'a log says why the final training is longer');
   });
 });
