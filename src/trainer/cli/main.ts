@@ -14,6 +14,7 @@ import { configureBackendLocations, locationsFromEnvironment, maybeRunProbe } fr
 import { BackendLocationsError } from '../../protocol/backend-modules';
 import { BackendsUsageError, doctorCommand, installCommand } from './backends-command';
 import { maybeRunTrainingWorker } from '../parallel/worker-mode';
+import { maybeRunImageDecoder } from '../data/image-folder-process';
 import { EXPORT_FORMATS, ExportFormatSchema, type ExportFormat } from '../../core/export/formats';
 import { ExportError, loadExportSource, writeExports } from '../export/export';
 import { resumeRun, startRun, type RunOutcome } from '../session/start';
@@ -255,6 +256,7 @@ export async function cli(): Promise<void> {
   // A data-parallel training worker is a thread started on this same file.
   if (maybeRunTrainingWorker()) return;
   if (await maybeRunProbe(process.argv)) return;
+  if (await maybeRunImageDecoder(process.argv)) return;
   const code = await main(process.argv.slice(2));
   // Exit explicitly: TF.js backends can keep handles open after the run is over.
   process.exit(code);

@@ -12,7 +12,8 @@ import { CIFAR_LAYOUTS, loadCifar } from './cifar';
 import { dataError } from './files';
 import { datasetFingerprint } from './fingerprint';
 import { IDX_HINT, loadIdxFolder } from './idx';
-import { IMAGE_FOLDER_HINT, loadImageFolder } from './imageFolder';
+import { IMAGE_FOLDER_HINT } from './imageFolder';
+import { decodeImageFolderInChild } from './image-folder-process';
 import { resolveNormalization } from './normalization';
 import { FASHION_CLASS_NAMES, loadFashionPackage, loadMnistPackage, MNIST_CLASS_NAMES } from './packageData';
 import { limitSet, stratifiedSplit } from './split';
@@ -100,7 +101,7 @@ async function loadSource(config: DatasetConfig, opts: LoadDatasetOptions, rng: 
     }
     case 'image-folder': {
       const folder = requirePath(config, opts, IMAGE_FOLDER_HINT);
-      const images = await loadImageFolder(folder, { imageSize: config.imageSize, channels: config.channels, onProgress: report });
+      const images = await decodeImageFolderInChild(folder, { imageSize: config.imageSize, channels: config.channels, onProgress: report });
       return { name: basename(images.folder), ...holdOutTest(images.set, config, rng), numClasses: images.classNames.length, classNames: images.classNames };
     }
   }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage, loadImageFolder } from '../../../src/trainer/data/imageFolder';
+import { decodeImageFolderInChild, DECODE_FLAG } from '../../../src/trainer/data/image-folder-process';
 import { loadDataset } from '../../../src/trainer/data/load';
 import { datasetConfig, expectDataError, tempDir } from './fixtures';
 
@@ -123,5 +124,64 @@ describe('image folders', () => {
     await expectDataError(loadImageFolder(dir.path, { imageSize: 4, channels: 3 }), /only one class sub-folder \(only\); at least two classes are needed/);
     const error = await expectDataError(loadImageFolder(join(dir.path, 'absent'), { imageSize: 4, channels: 3 }), /absent: folder not found/);
     assert.match(error.hint ?? '', /one sub-folder per class/);
+  });
+});
+
+describe('image folders decoded in a child process', function () {
+  this.timeout(60_000);
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.remove());
+
+  /** A decoder child that runs `body` (JavaScript, with the TypeScript sources requirable) instead of the usual entry. */
+  function entryRunning(body: string): { modulePath: string; execArgv: string[] } {
+    const modulePath = join(dir.path, 'entry.js');
+    writeFileSync(modulePath, body);
+    return { modulePath, execArgv: ['--require', require.resolve('tsx/cjs')] };
+  }
+  const processModule = JSON.stringify(resolve(__dirname, '../../../src/trainer/data/image-folder-process.ts'));
+
+  it('gives the images, labels, classes and progress of decoding in this process', async () => {
+    await writeAnimals(join(dir.path, 'raw-img'));
+    const messages: string[] = [];
+    const child = await decodeImageFolderInChild(dir.path, { imageSize: 4, channels: 3, onProgress: (m) => messages.push(m) });
+    const here = await loadImageFolder(dir.path, { imageSize: 4, channels: 3 });
+    assert.deepEqual(child.classNames, here.classNames);
+    assert.equal(child.folder, here.folder);
+    assert.deepEqual({ ...child.set, images: Buffer.from(child.set.images) }, { ...here.set, images: Buffer.from(here.set.images) });
+    assert.ok(messages.some((m) => /Decoding 10 images in 3 classes/.test(m)), messages.join('\n'));
+    assert.equal(messages.at(-1), 'Decoding images: 10/10');
+  });
+
+  it('brings a data error back as one naming the file', async () => {
+    await writeAnimals(dir.path);
+    writeFileSync(join(dir.path, 'cat', 'broken.png'), 'this is not a png');
+    const error = await expectDataError(decodeImageFolderInChild(dir.path, { imageSize: 4, channels: 3 }), /cat\/broken\.png: cannot read this image/);
+    assert.equal(error.file, join(dir.path, 'cat', 'broken.png'));
+    assert.equal(error.hint, 'Replace or delete the file');
+  });
+
+  it('keeps the images of a child that crashes at its exit after handing them over', async () => {
+    await writeAnimals(dir.path);
+    // What sharp's exit handler did to the trainer: a segmentation fault once everything is done.
+    const entry = entryRunning(`process.exit = () => process.kill(process.pid, 'SIGSEGV');
+void require(${processModule}).maybeRunImageDecoder(process.argv);`);
+    const data = await decodeImageFolderInChild(dir.path, { imageSize: 4, channels: 3 }, entry);
+    assert.equal(data.set.count, 10);
+    assert.deepEqual(data.classNames, ['bird', 'cat', 'dog']);
+  });
+
+  it('says how a child ended that never finished, and names the folder', async () => {
+    await writeAnimals(dir.path);
+    const entry = entryRunning(`if (!process.argv.includes(${JSON.stringify(DECODE_FLAG)})) throw new Error('no flag'); process.exit(3);`);
+    await assert.rejects(decodeImageFolderInChild(dir.path, { imageSize: 4, channels: 3 }, entry),
+      (e: Error) => e.message.includes('ended (exit code 3) before it finished decoding') && e.message.includes(dir.path));
+  });
+
+  it('refuses a reply that is not a decoder reply', async () => {
+    const entry = entryRunning(`process.send({ type: 'done', count: 'ten' }); setTimeout(() => {}, 5000);`);
+    await assert.rejects(decodeImageFolderInChild(dir.path, { imageSize: 4, channels: 3 }, entry), /sent a message that is not a decoder reply: \{"type":"done","count":"ten"\}/);
   });
 });
