@@ -7,7 +7,7 @@
  * bundle's main does this; from TypeScript sources (tests, tsx) the child runs probe-entry.ts.
  */
 import { fork } from 'node:child_process';
-import * as path from 'node:path';
+import { sameProgramEntry, type ChildEntry } from '../child-entry';
 import { BackendNameSchema, type BackendName } from '../../protocol/events';
 import { runProbe } from './activate';
 import { BACKEND_PACKAGES } from './candidates';
@@ -22,26 +22,15 @@ export const PROBE_FACTS_FLAG = '--resbuilder-probe-facts';
 /** Set in a probe child's environment; a child that forks probes itself is misconfigured. */
 const CHILD_ENV = 'RESBUILDER_BACKEND_PROBE_CHILD';
 
-/** The script a probe child runs, and the node options it needs. */
-export interface ProbeEntry {
-  modulePath: string;
-  execArgv: readonly string[];
-}
+export type ProbeEntry = ChildEntry;
 
 interface ProbeMessage {
   type: 'resbuilder-backend-probe';
   result: ProbeResult;
 }
 
-/**
- * From TypeScript sources: probe-entry.ts through tsx. From a bundle: the bundle itself, whose
- * main must call maybeRunProbe before anything else.
- */
 export function defaultProbeEntry(): ProbeEntry {
-  if (__filename.endsWith('.ts')) {
-    return { modulePath: path.join(__dirname, 'probe-entry.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
-  }
-  return { modulePath: __filename, execArgv: [] };
+  return sameProgramEntry(__filename, 'probe-entry.ts');
 }
 
 function send(result: ProbeResult): Promise<void> {

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { sameProgramEntry, type ChildEntry } from '../child-entry';
 import { loadImageFolder, type ImageFolderData, type ImageFolderOptions } from './imageFolder';
 import { DataError } from './types';
 
@@ -42,18 +43,10 @@ const ReplySchema = z.discriminatedUnion('type', [
 ]);
 type Reply = z.infer<typeof ReplySchema>;
 
-/** The script a decoder child runs, and the node options it needs. */
-export interface DecoderEntry {
-  modulePath: string;
-  execArgv: readonly string[];
-}
+export type DecoderEntry = ChildEntry;
 
-/** From TypeScript sources: image-folder-entry.ts through tsx. From a bundle: the bundle itself. */
 export function defaultDecoderEntry(): DecoderEntry {
-  if (__filename.endsWith('.ts')) {
-    return { modulePath: path.join(__dirname, 'image-folder-entry.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
-  }
-  return { modulePath: __filename, execArgv: [] };
+  return sameProgramEntry(__filename, 'image-folder-entry.ts');
 }
 
 /** Decodes an image folder as loadImageFolder does, in a child process. */

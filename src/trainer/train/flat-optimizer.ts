@@ -35,7 +35,6 @@ export interface FlatOptimizer {
   restore(state: NamedArray[]): void;
 }
 
-
 export function segmentsOf(variables: readonly { name: string; shape: readonly number[] }[]): FlatSegment[] {
   let offset = 0;
   return variables.map((v) => {
