@@ -19,7 +19,7 @@ export interface Timing {
   cpuSeconds: number;
 }
 
-/** One kernel's share of a profiled training step, summed over its calls. */
+/** One kernel's share of a profiled training step, summed over its calls (per step). */
 export interface KernelTime {
   kernel: string;
   calls: number;
@@ -31,12 +31,9 @@ export interface KernelTime {
 }
 
 export interface StepProfile {
-  /**
-   * Sum of the registered kernels' times (ms). Ops with a custom gradient (e.g. fusedConv2d__op)
-   * are profiled as a scope around their kernels; they are left out so no time counts twice.
-   */
+  /** Sum of the backend's kernel times in one step (ms); a kernel called from inside another counts in the outer one only. */
   kernelMs: number;
-  /** Wall-clock time of the profiled step (ms); profiling adds a sync per kernel. */
+  /** Wall-clock time of one profiled step (ms); the gap to kernelMs is JavaScript outside kernels. */
   wallMs: number;
   kernelCalls: number;
   top: KernelTime[];
