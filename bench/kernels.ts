@@ -1,11 +1,13 @@
 // Convolution throughput of the native (oneDNN) backend: 3x3 convolutions at the ResNet-20
-// shapes, forward and forward+backward, called on the addon directly and through TF.js, next
-// to the wasm backend's forward pass measured in the same run (the machine's load changes
-// from minute to minute, so same-run ratios mean more than absolute figures). Optionally a
-// ResNet-20 training throughput in images/s. Prints a table and writes
+// shapes and small28's 14×14×64 block, forward, input gradient alone and forward+backward,
+// called on the addon directly and through TF.js, next to the wasm backend's forward pass
+// measured in the same run (the machine's load changes from minute to minute, so same-run
+// ratios mean more than absolute figures). Optionally a ResNet-20 training throughput in
+// images/s. Prints a table and writes
 // bench-results/kernels.json.
 //
 // Usage: node dist/bench/kernels.js [--quick] [--no-wasm] [--no-resnet] [--threads N]
+// RESBUILDER_NATIVE_ADDON=<path> measures another build of the addon (an A/B of a native change).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -18,6 +20,8 @@ interface ConvShape { batch: number; size: number; channels: number }
 interface ConvResult extends ConvShape {
   gflop: number;
   nativeForward: number;
+  /** The input gradient alone (docs/benchmarks.md, "Input gradients as forward convolutions"). */
+  nativeBackwardData: number;
   nativeForwardBackward: number;
   tfjsNativeForward: number;
   wasmForward: number | null;
@@ -34,7 +38,7 @@ const SHAPES: ConvShape[] = quick
   : [
     { batch: 64, size: 32, channels: 16 }, { batch: 64, size: 16, channels: 32 }, { batch: 64, size: 8, channels: 64 },
     { batch: 128, size: 32, channels: 16 }, { batch: 128, size: 16, channels: 32 }, { batch: 128, size: 8, channels: 64 },
-    { batch: 64, size: 8, channels: 128 },
+    { batch: 64, size: 8, channels: 128 }, { batch: 128, size: 14, channels: 64 },
   ];
 
 /** Median seconds of `fn` over enough repetitions to fill ~`budget` seconds (at least 3). */
@@ -67,6 +71,7 @@ async function convBench(shape: ConvShape): Promise<ConvResult> {
   const gflop = (2 * n * s * s * c * 9 * c) / 1e9;
 
   const fwd = timeIt(() => addon.conv2dForward(x, w, null, y, geometry, false));
+  const bwdData = timeIt(() => addon.conv2dBackwardData(dy, w, dx, geometry));
   const fwdBwd = timeIt(() => {
     addon.conv2dForward(x, w, null, y, geometry, false);
     addon.conv2dBackwardData(dy, w, dx, geometry);
@@ -85,6 +90,7 @@ async function convBench(shape: ConvShape): Promise<ConvResult> {
   return {
     ...shape, gflop,
     nativeForward: gflop / fwd,
+    nativeBackwardData: gflop / bwdData,
     nativeForwardBackward: (3 * gflop) / fwdBwd,
     tfjsNativeForward: gflop / tfNative,
     wasmForward: wasm === null ? null : gflop / wasm,
@@ -145,14 +151,14 @@ async function main(): Promise<void> {
   if (threadsArg >= 0) addon.setNumThreads(Number(args[threadsArg + 1]));
   const info = addon.info();
   console.log(`oneDNN ${info.dnnlVersion}, ${info.maxThreads} threads`);
-  console.log('batch size ch  GFLOP | native fwd  fwd+bwd | tfjs(native) fwd | wasm fwd   (GFLOP/s)');
+  console.log('batch size ch  GFLOP | native fwd  bwd-data  fwd+bwd | tfjs(native) fwd | wasm fwd   (GFLOP/s)');
   const convs: ConvResult[] = [];
   for (const shape of SHAPES) {
     const r = await convBench(shape);
     convs.push(r);
     const f = (v: number | null) => (v === null ? '   -' : v.toFixed(1).padStart(6));
     console.log(`${String(r.batch).padStart(5)} ${String(r.size).padStart(4)} ${String(r.channels).padStart(3)} ${r.gflop.toFixed(3).padStart(6)} |` +
-      `     ${f(r.nativeForward)}   ${f(r.nativeForwardBackward)} |           ${f(r.tfjsNativeForward)} | ${f(r.wasmForward)}`);
+      `     ${f(r.nativeForward)}    ${f(r.nativeBackwardData)}   ${f(r.nativeForwardBackward)} |           ${f(r.tfjsNativeForward)} | ${f(r.wasmForward)}`);
   }
   const resnet = [];
   if (withResnet) {

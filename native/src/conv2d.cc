@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "dnnl_context.h"
 #include "kernels.h"
@@ -124,6 +125,63 @@ void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float
   bridge.toInternal.execute(Stream(), userMem, bridge.internal);
 }
 
+// Runs the cached forward primitive of `g` on user buffers (NHWC activations, HWIO filter).
+void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu) {
+  const bool hasBias = b != nullptr;
+  const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0));
+  auto entry = forwardCache.Get(key);
+  if (!entry) {
+    auto pd = ForwardDesc(g, hasBias, relu);
+    entry = std::make_shared<ForwardEntry>();
+    entry->prim = dnnl::convolution_forward(pd);
+    entry->weights.Init(Hwio(g), pd.weights_desc(), true);
+    forwardCache.Put(key, entry);
+  }
+  RunWeightsToInternal(entry->weights, Hwio(g), w);
+  memory src(Nhwc(g.Src()), Engine(), x);
+  memory dst(Nhwc(g.Dst()), Engine(), y);
+  memory userW(Hwio(g), Engine(), w);
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src},
+      {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
+      {DNNL_ARG_DST, dst}};
+  if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
+  entry->prim.execute(Stream(), args);
+  Stream().wait();
+}
+
+// With stride 1, the input gradient is itself a forward convolution: of dy, by the filter turned
+// half a circle in space with its input and output channels swapped, padded by what the filter's
+// reach leaves of the original padding. oneDNN 2.6 runs that forward with its brgemm kernels and
+// the backward-data primitive with an older direct kernel, which is 1.2-1.4 times slower at 64
+// channels, even at 32 and faster at 16 (docs/benchmarks.md, "Input gradients as forward
+// convolutions"); hence the channel bound. Fills in the forward's geometry and says whether the
+// forward form is used.
+constexpr int64_t kMinChannelsForForwardForm = 32;
+
+bool BackwardDataAsForward(const ConvGeometry& g, ConvGeometry* out) {
+  const int64_t reachH = (g.kh - 1) * g.dh, reachW = (g.kw - 1) * g.dw;
+  if (g.sh != 1 || g.sw != 1) return false;
+  if (g.c < kMinChannelsForForwardForm || g.o < kMinChannelsForForwardForm) return false;
+  if (g.pt > reachH || g.pb > reachH || g.pl > reachW || g.pr > reachW) return false;
+  *out = ConvGeometry{g.n, g.oh, g.ow, g.o, g.kh, g.kw, g.c, g.h, g.w, 1, 1, g.dh, g.dw,
+                      reachH - g.pt, reachW - g.pl, reachH - g.pb, reachW - g.pr};
+  return true;
+}
+
+// filter[kh][kw][c][o] -> flipped[kh'][kw'][o][c] with kh' = KH-1-kh, kw' = KW-1-kw.
+void FlipFilter(const ConvGeometry& g, const float* w, float* flipped) {
+  for (int64_t a = 0; a < g.kh; ++a) {
+    for (int64_t b = 0; b < g.kw; ++b) {
+      const float* tap = w + ((g.kh - 1 - a) * g.kw + (g.kw - 1 - b)) * g.c * g.o;
+      float* dst = flipped + (a * g.kw + b) * g.o * g.c;
+      for (int64_t i = 0; i < g.c; ++i) {
+        for (int64_t j = 0; j < g.o; ++j) dst[j * g.c + i] = tap[i * g.o + j];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 // conv2dForward(x, filter, bias|null, out, geometry[17], relu)
@@ -132,31 +190,9 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
     const ConvGeometry g = ReadGeometry(info, 4, "conv2dForward");
     float* x = Float32Arg(info, 0, g.SrcSize(), "conv2dForward", "x");
     float* w = Float32Arg(info, 1, g.WeightsSize(), "conv2dForward", "filter");
-    const bool hasBias = !IsAbsent(info, 2);
-    float* b = hasBias ? Float32Arg(info, 2, static_cast<size_t>(g.o), "conv2dForward", "bias") : nullptr;
+    float* b = IsAbsent(info, 2) ? nullptr : Float32Arg(info, 2, static_cast<size_t>(g.o), "conv2dForward", "bias");
     float* y = Float32Arg(info, 3, g.DstSize(), "conv2dForward", "out");
-    const bool relu = BoolArg(info, 5);
-
-    const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0));
-    auto entry = forwardCache.Get(key);
-    if (!entry) {
-      auto pd = ForwardDesc(g, hasBias, relu);
-      entry = std::make_shared<ForwardEntry>();
-      entry->prim = dnnl::convolution_forward(pd);
-      entry->weights.Init(Hwio(g), pd.weights_desc(), true);
-      forwardCache.Put(key, entry);
-    }
-    RunWeightsToInternal(entry->weights, Hwio(g), w);
-    memory src(Nhwc(g.Src()), Engine(), x);
-    memory dst(Nhwc(g.Dst()), Engine(), y);
-    memory userW(Hwio(g), Engine(), w);
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, src},
-        {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
-        {DNNL_ARG_DST, dst}};
-    if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
-    entry->prim.execute(Stream(), args);
-    Stream().wait();
+    RunForward(g, x, w, b, y, BoolArg(info, 5));
     return info.Env().Undefined();
   });
 }
@@ -169,6 +205,15 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
     float* w = Float32Arg(info, 1, g.WeightsSize(), "conv2dBackwardData", "filter");
     float* dx = Float32Arg(info, 2, g.SrcSize(), "conv2dBackwardData", "dx");
 
+    ConvGeometry forward;
+    if (BackwardDataAsForward(g, &forward)) {
+      // Reused across calls: the flip is rewritten in full each time.
+      static std::vector<float>& flipped = *new std::vector<float>();
+      flipped.resize(g.WeightsSize());
+      FlipFilter(g, w, flipped.data());
+      RunForward(forward, dy, flipped.data(), nullptr, dx, false);
+      return info.Env().Undefined();
+    }
     const std::string key = g.Key("bwd_data", 0);
     auto entry = backwardDataCache.Get(key);
     if (!entry) {

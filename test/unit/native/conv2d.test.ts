@@ -25,6 +25,14 @@ const CASES: ConvCase[] = [
   { batch: 1, size: [15, 15], inC: 2, outC: 3, k: 7, stride: 1, pad: 'valid' },
   { batch: 2, size: [9, 11], inC: 3, outC: 4, k: 3, stride: 1, pad: 'same', dilation: 2 },
   { batch: 4, size: [16, 16], inC: 16, outC: 16, k: 3, stride: 1, pad: 'same' },
+  { batch: 2, size: [8, 9], inC: 3, outC: 5, k: 4, stride: 1, pad: 'same' },
+  // From 32 channels on both sides a stride-1 input gradient runs as a forward convolution of a
+  // flipped filter; even filters with 'same' pad more after than before, so that form must swap
+  // the two sides.
+  { batch: 2, size: [6, 7], inC: 32, outC: 40, k: 3, stride: 1, pad: 'same' },
+  { batch: 1, size: [6, 7], inC: 33, outC: 32, k: 4, stride: 1, pad: 'same' },
+  { batch: 2, size: [5, 6], inC: 32, outC: 32, k: 2, stride: 1, pad: 'same' },
+  { batch: 1, size: [9, 8], inC: 32, outC: 34, k: 5, stride: 1, pad: 'valid' },
 ];
 
 function label(c: ConvCase): string {
@@ -65,6 +73,16 @@ describe('native backend: convolutions match the cpu backend', function () {
     await expectSameOnBothBackends('pad 1, strides [2,1]', () => {
       const { x, w } = inputs({ batch: 2, size: [9, 8], inC: 3, outC: 4, k: 3, stride: 1, pad: 'same' }, 3);
       return tf.conv2d(x, w, [2, 1], 1);
+    });
+  });
+
+  it('input gradient with padding wider than the filter reaches, and rectangular filters', async () => {
+    await expectSameOnBothBackends('pad 3 on a 3x3 filter; a 3x5 filter', () => {
+      const { x, w } = inputs({ batch: 2, size: [6, 7], inC: 32, outC: 32, k: 3, stride: 1, pad: 'same' }, 21);
+      const rect = tf.tensor4d(randomValues(3 * 5 * 32 * 36, 23), [3, 5, 32, 36]);
+      const wide = (a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, w, 1, 3)));
+      const tall = (a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, rect, 1, 'same')));
+      return [tf.grad(wide)(x), tf.grad(tall)(x)];
     });
   });
 
