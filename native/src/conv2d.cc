@@ -12,6 +12,7 @@
 #include "kernels.h"
 #include "lru_cache.h"
 #include "napi_args.h"
+#include "parallel.h"
 
 namespace rbn {
 namespace {
@@ -85,17 +86,21 @@ struct WeightsBridge {
   }
 };
 
-dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g, bool bias, bool relu) {
+// A residual, when given, is added to the convolution's output before the ReLU, as the end of a
+// residual block computes relu(conv(x) + shortcut): one pass over the activations instead of
+// three. It is a `sum` post-op over an output that already holds the residual, not a `binary`
+// add reading the residual: oneDNN 2.6 runs a binary post-op on its older direct kernel rather
+// than brgemm (docs/benchmarks.md, "Residual sums fused into the convolution").
+dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g, bool bias, bool relu, bool residual) {
   dnnl::convolution_forward::desc d(prop_kind::forward_training, algorithm::convolution_direct,
                                     Nhwc(g.Src()), AnyLayout(g.Weights()),
                                     bias ? memory::desc({g.o}, f32, tag::a) : memory::desc(),
                                     Nhwc(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
   dnnl::primitive_attr attr;
-  if (relu) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(ops);
-  }
+  dnnl::post_ops ops;
+  if (residual) ops.append_sum(1.f);
+  if (relu) ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+  attr.set_post_ops(ops);
   return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
 }
 
@@ -125,13 +130,14 @@ void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float
   bridge.toInternal.execute(Stream(), userMem, bridge.internal);
 }
 
-// Runs the cached forward primitive of `g` on user buffers (NHWC activations, HWIO filter).
-void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu) {
+// Runs the cached forward primitive of `g` on user buffers (NHWC activations, HWIO filter);
+// `residual` (NHWC, the output's shape) may be null.
+void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual = nullptr) {
   const bool hasBias = b != nullptr;
-  const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0));
+  const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0) | (residual ? 4 : 0));
   auto entry = forwardCache.Get(key);
   if (!entry) {
-    auto pd = ForwardDesc(g, hasBias, relu);
+    auto pd = ForwardDesc(g, hasBias, relu, residual != nullptr);
     entry = std::make_shared<ForwardEntry>();
     entry->prim = dnnl::convolution_forward(pd);
     entry->weights.Init(Hwio(g), pd.weights_desc(), true);
@@ -146,6 +152,11 @@ void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, b
       {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
       {DNNL_ARG_DST, dst}};
   if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
+  if (residual && residual != y) {
+    const int64_t total = static_cast<int64_t>(g.DstSize());
+#pragma omp parallel for schedule(dynamic, kGrain) if (total > kParallelThreshold)
+    for (int64_t i = 0; i < total; ++i) y[i] = residual[i];
+  }
   entry->prim.execute(Stream(), args);
   Stream().wait();
 }
@@ -184,7 +195,7 @@ void FlipFilter(const ConvGeometry& g, const float* w, float* flipped) {
 
 }  // namespace
 
-// conv2dForward(x, filter, bias|null, out, geometry[17], relu)
+// conv2dForward(x, filter, bias|null, out, geometry[17], relu[, residual|null])
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   return Guard(info, "conv2dForward", [&]() -> Napi::Value {
     const ConvGeometry g = ReadGeometry(info, 4, "conv2dForward");
@@ -192,7 +203,8 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
     float* w = Float32Arg(info, 1, g.WeightsSize(), "conv2dForward", "filter");
     float* b = IsAbsent(info, 2) ? nullptr : Float32Arg(info, 2, static_cast<size_t>(g.o), "conv2dForward", "bias");
     float* y = Float32Arg(info, 3, g.DstSize(), "conv2dForward", "out");
-    RunForward(g, x, w, b, y, BoolArg(info, 5));
+    float* residual = IsAbsent(info, 6) ? nullptr : Float32Arg(info, 6, g.DstSize(), "conv2dForward", "residual");
+    RunForward(g, x, w, b, y, BoolArg(info, 5), residual);
     return info.Env().Undefined();
   });
 }
@@ -217,7 +229,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
     const std::string key = g.Key("bwd_data", 0);
     auto entry = backwardDataCache.Get(key);
     if (!entry) {
-      auto hint = ForwardDesc(g, false, false);
+      auto hint = ForwardDesc(g, false, false, false);
       dnnl::convolution_backward_data::desc d(algorithm::convolution_direct, Nhwc(g.Src()),
                                               AnyLayout(g.Weights()), Nhwc(g.Dst()), g.Strides(),
                                               g.Dilates(), g.PadL(), g.PadR());
@@ -248,7 +260,7 @@ Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
     const std::string key = g.Key("bwd_weights", 0);
     auto entry = backwardWeightsCache.Get(key);
     if (!entry) {
-      auto hint = ForwardDesc(g, false, false);
+      auto hint = ForwardDesc(g, false, false, false);
       dnnl::convolution_backward_weights::desc d(algorithm::convolution_direct, Nhwc(g.Src()),
                                                  AnyLayout(g.Weights()), memory::desc(), Nhwc(g.Dst()),
                                                  g.Strides(), g.Dilates(), g.PadL(), g.PadR());

@@ -4,14 +4,17 @@
  *
  * In inference mode a batch norm is a per-channel affine map, y = s·x + t with s = γ/√(v + ε)
  * and t = β − s·μ, so conv → BN → ReLU is one convolution with filter W·s, bias b·s + t and a
- * fused ReLU: one pass over the activations where `model.predict` makes three. A search evaluates
- * after every training phase, so this is on its path.
+ * fused ReLU: one pass over the activations where `model.predict` makes three. At the end of a
+ * residual block, conv → BN → sum with the shortcut → ReLU, the sum and the ReLU go into the
+ * convolution too (residual-conv.ts). A search evaluates after every training phase, so this is
+ * on its path.
  *
  * It reads the model as TF.js sees it (built-in class names, configs and weights), so it works
  * the same on a model the builder made and on one loaded from a saved checkpoint. Every layer
  * that is not part of a foldable conv → BN (→ ReLU) chain runs its own inference pass.
  */
 import * as tf from '@tensorflow/tfjs';
+import { residualConv2d } from './residual-conv';
 
 type Layer = tf.layers.Layer;
 
@@ -26,6 +29,12 @@ interface FoldedConv {
   filter: tf.Tensor4D;
   bias: tf.Tensor1D;
   relu: boolean;
+  /**
+   * Set when the fold's only reader is a two-input sum (the end of a residual block): the
+   * convolution then runs at the sum, with the sum's other input added inside it, and with the
+   * ReLU after the sum when that ReLU alone reads it. `last` is then the sum or that ReLU.
+   */
+  residual?: { add: Layer; other: Layer };
 }
 
 export interface InferenceNet {
@@ -35,6 +44,8 @@ export interface InferenceNet {
   readonly foldedConvs: number;
   /** How many of them have the ReLU after the BN fused in. */
   readonly fusedRelus: number;
+  /** How many residual sums (with the ReLU after them, where there is one) run inside a folded convolution. */
+  readonly fusedResiduals: number;
   /** Frees the folded filters and biases. */
   dispose(): void;
 }
@@ -109,6 +120,25 @@ function runFolded(f: FoldedConv, x: tf.Tensor): tf.Tensor {
   });
 }
 
+function runFoldedIntoSum(f: FoldedConv, x: tf.Tensor, residual: tf.Tensor): tf.Tensor {
+  return residualConv2d({ x: x as tf.Tensor4D, filter: f.filter, bias: f.bias, residual, strides: f.strides, pad: f.pad, dilations: f.dilations, relu: f.relu });
+}
+
+/**
+ * The sum a fold's output goes into when that sum is its only reader and adds exactly one other
+ * layer's output of the same shape, and the ReLU after the sum when that ReLU alone reads it.
+ */
+function residualSum(last: Layer, usedBy: Map<Layer, Layer[]>): { add: Layer; other: Layer; relu: Layer | null } | null {
+  const readers = usedBy.get(last)!;
+  if (readers.length !== 1 || readers[0].getClassName() !== 'Add') return null;
+  const add = readers[0];
+  const sources = inputLayers(add);
+  const other = sources.find((l) => l !== last);
+  if (sources.length !== 2 || !other || JSON.stringify(other.outputShape) !== JSON.stringify(last.outputShape)) return null;
+  const afterSum = usedBy.get(add)!;
+  return { add, other, relu: afterSum.length === 1 && isReluActivation(afterSum[0]) ? afterSum[0] : null };
+}
+
 /** Whether the model is a graph this walk can run: one input, one output, each layer applied once. */
 function isSingleGraph(model: tf.LayersModel): boolean {
   return model.inputs.length === 1 && model.outputs.length === 1 && model.layers.every((l) => l.inboundNodes.length <= 1);
@@ -121,7 +151,7 @@ function isSingleGraph(model: tf.LayersModel): boolean {
  */
 export function foldForInference(model: tf.LayersModel): InferenceNet {
   if (!isSingleGraph(model)) {
-    return { foldedConvs: 0, fusedRelus: 0, predict: (x) => model.predict(x) as tf.Tensor, dispose: () => undefined };
+    return { foldedConvs: 0, fusedRelus: 0, fusedResiduals: 0, predict: (x) => model.predict(x) as tf.Tensor, dispose: () => undefined };
   }
   const usedBy = consumers(model);
   const folds = new Map<Layer, FoldedConv>();
@@ -138,13 +168,26 @@ export function foldForInference(model: tf.LayersModel): InferenceNet {
     // Stryker disable next-line ConditionalExpression: adding null to the set changes nothing.
     if (relu) skipped.add(relu);
   }
+  // Each sum a fold can take in, and the convolution that runs there.
+  const atSum = new Map<Layer, Layer>();
+  for (const [conv, fold] of folds) {
+    const sum = fold.relu ? null : residualSum(fold.last, usedBy);
+    if (!sum || atSum.has(sum.add)) continue;
+    fold.residual = { add: sum.add, other: sum.other };
+    fold.relu = sum.relu !== null;
+    fold.last = sum.relu ?? sum.add;
+    atSum.set(sum.add, conv);
+    skipped.add(sum.add);
+    if (sum.relu) skipped.add(sum.relu);
+  }
   const inputLayer = model.inputs[0].sourceLayer;
   const outputLayer = model.outputs[0].sourceLayer;
   const remainingUses = new Map([...usedBy].map(([l, c]) => [l, c.length]));
 
   return {
     foldedConvs: folds.size,
-    fusedRelus: [...folds.values()].filter((f) => f.relu).length,
+    fusedRelus: [...folds.values()].filter((f) => f.relu && !f.residual).length,
+    fusedResiduals: atSum.size,
     predict(x: tf.Tensor): tf.Tensor {
       const values = new Map<Layer, tf.Tensor>();
       const uses = new Map(remainingUses);
@@ -163,7 +206,17 @@ export function foldForInference(model: tf.LayersModel): InferenceNet {
       values.set(inputLayer, x);
       for (const layer of model.layers) {
         const sources = inputLayers(layer);
-        if (skipped.has(layer) || sources.length === 0) continue;
+        const convAtSum = atSum.get(layer);
+        if (convAtSum) {
+          const fold = folds.get(convAtSum)!;
+          const from = inputLayers(convAtSum)[0];
+          const y = runFoldedIntoSum(fold, values.get(from)!, values.get(fold.residual!.other)!);
+          release(from);
+          release(fold.residual!.other);
+          values.set(fold.last, y);
+          continue;
+        }
+        if (skipped.has(layer) || sources.length === 0 || folds.get(layer)?.residual) continue;
         const inputs = sources.map((s) => values.get(s)!);
         const fold = folds.get(layer);
         const y = fold

@@ -19,10 +19,13 @@ function foldableConvs(model: tf.LayersModel): number {
   }).length;
 }
 
-function folded(model: tf.LayersModel, x: tf.Tensor): { values: Float32Array; foldedConvs: number; fusedRelus: number } {
+function folded(model: tf.LayersModel, x: tf.Tensor): { values: Float32Array; foldedConvs: number; fusedRelus: number; fusedResiduals: number } {
   const net = foldForInference(model);
   try {
-    return { values: tf.tidy(() => net.predict(x).dataSync() as Float32Array), foldedConvs: net.foldedConvs, fusedRelus: net.fusedRelus };
+    return {
+      values: tf.tidy(() => net.predict(x).dataSync() as Float32Array),
+      foldedConvs: net.foldedConvs, fusedRelus: net.fusedRelus, fusedResiduals: net.fusedResiduals,
+    };
   } finally {
     net.dispose();
   }
@@ -63,6 +66,8 @@ describe('inference with folded batch norms', function () {
           assert.equal(got.foldedConvs, foldableConvs(model));
           // Standard style: every conv but a block's last is followed by its ReLU.
           assert.equal(got.fusedRelus, style === 'standard' ? model.layers.filter((l) => l.getClassName() === 'Activation' && l.inboundNodes[0].inboundLayers[0].getClassName() === 'BatchNormalization').length : 0);
+          // Standard style: every block ends in BN → sum → ReLU, so each sum goes into a convolution.
+          assert.equal(got.fusedResiduals, style === 'standard' ? model.layers.filter((l) => l.getClassName() === 'Add').length : 0);
           if (style === 'standard') assert.ok(got.foldedConvs > 0, 'the standard style has conv → BN pairs to fold');
           // The outputs are not saturated, so a wrong scale or shift would show in them.
           assert.ok(Math.max(...expected) < 0.99, `the softmax is saturated (${Math.max(...expected)}); the comparison would hide errors`);
@@ -147,11 +152,44 @@ describe('inference with folded batch norms', function () {
     const got = folded(model, x);
     assert.equal(got.foldedConvs, 2);
     assert.equal(got.fusedRelus, 0, 'neither BN has a ReLU as its only reader');
+    assert.equal(got.fusedResiduals, 0, 'no folded BN has a sum as its only reader');
     assert.ok(Math.max(...expected) < 0.99, 'the softmax is saturated; the comparison would hide errors');
     assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
     x.dispose();
     model.dispose();
   });
+
+  for (const backend of ['cpu', 'native']) {
+    it(`${backend}: takes a sum a folded BN alone feeds into its convolution, with the ReLU that alone reads the sum`, async () => {
+      await tf.setBackend(backend);
+      const input = tf.input({ shape: [6, 6, 3] });
+      const conv = (filters = 3) => tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false });
+      const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+      const bnOf = (x: tf.SymbolicTensor, filters = 3) => apply(tf.layers.batchNormalization(), apply(conv(filters), x));
+      const relu = () => tf.layers.activation({ activation: 'relu' });
+      // Fused (3): sum → ReLU; sum → tanh (the tanh stays); a sum of two folds (one of them takes it).
+      const a = apply(relu(), apply(tf.layers.add(), [bnOf(input), input]));
+      const b = apply(tf.layers.activation({ activation: 'tanh' }), apply(tf.layers.add(), [a, bnOf(a)]));
+      const c = apply(relu(), apply(tf.layers.add(), [bnOf(b), bnOf(b)]));
+      // Not fused: a sum read by two layers keeps its ReLU apart; a three-input sum; a sum that broadcasts.
+      const dSum = apply(tf.layers.add(), [bnOf(c), c]);
+      const d = apply(tf.layers.add(), [apply(relu(), dSum), dSum]);
+      const e = apply(tf.layers.add(), [bnOf(d), d, c]);
+      const f = apply(tf.layers.add(), [bnOf(e, 1), e]);
+      const model = tf.model({ inputs: input, outputs: apply(tf.layers.dense({ units: 4, activation: 'softmax' }), apply(tf.layers.flatten(), f)) });
+      randomizeWeights(model, 22);
+      scaleKernels(model, 0.3);
+      const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 14);
+      const expected = predict(model, x);
+      const got = folded(model, x);
+      assert.equal(got.foldedConvs, 7);
+      assert.equal(got.fusedResiduals, 4, 'the three sums above, and the one whose sum is read twice, without its ReLU');
+      assert.ok(Math.max(...expected) < 0.99, 'the softmax is saturated; the comparison would hide errors');
+      assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
+      x.dispose();
+      model.dispose();
+    });
+  }
 
   it('runs a Sequential model, whose layers leave out its input layer', async () => {
     await tf.setBackend('cpu');

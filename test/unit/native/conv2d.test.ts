@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 
 import * as tf from '@tensorflow/tfjs';
 
+import { residualConv2d } from '../../../src/trainer/model/residual-conv';
 import { countAddonCalls, expectSameOnBothBackends, randomValues, useNativeBackend } from './helpers';
 
 interface ConvCase {
@@ -96,6 +97,34 @@ describe('native backend: convolutions match the cpu backend', function () {
       return [y, ...tf.grads(f)([x, w, bias])];
     }));
     assert.ok(calls >= 2, 'fused forward ran natively');
+  });
+
+  for (const c of [
+    { size: [14, 14], inC: 64, outC: 64, k: 3, stride: 1, pad: 'same', relu: true },
+    { size: [9, 7], inC: 5, outC: 6, k: 3, stride: 2, pad: 'same', relu: true },
+    { size: [8, 9], inC: 4, outC: 3, k: 2, stride: 1, pad: 'valid', relu: false },
+  ] as const) {
+    it(`residual sum (and ReLU) inside the convolution: ${c.size.join('x')}x${c.inC} -> ${c.outC}, ${c.k}x${c.k}, stride ${c.stride}, ${c.pad}, relu ${c.relu}`, async () => {
+      // On cpu residualConv2d composes fused conv, add and ReLU; on native it is one addon call.
+      const calls = await countAddonCalls('conv2dForward', () => expectSameOnBothBackends('residual conv', () => {
+        const { x, w } = inputs({ batch: 2, size: [...c.size], inC: c.inC, outC: c.outC, k: c.k, stride: c.stride, pad: c.pad }, 31);
+        const bias = tf.tensor1d(randomValues(c.outC, 33));
+        const outShape = tf.conv2d(x, w, c.stride, c.pad).shape;
+        const residual = tf.tensor(randomValues(tf.util.sizeFromShape(outShape), 35), outShape);
+        return residualConv2d({ x, filter: w, bias, residual, strides: [c.stride, c.stride], pad: c.pad, dilations: [1, 1], relu: c.relu });
+      }));
+      // One call for the shape probe above, one for the residual convolution.
+      assert.equal(calls, 2, 'the residual convolution ran in the addon');
+    });
+  }
+
+  it('a residual the convolution cannot take (broadcast over the batch) runs on the cpu kernels', async () => {
+    const calls = await countAddonCalls('conv2dForward', () => expectSameOnBothBackends('broadcast residual', () => {
+      const { x, w } = inputs({ batch: 3, size: [5, 5], inC: 2, outC: 3, k: 3, stride: 1, pad: 'same' }, 41);
+      const residual = tf.tensor(randomValues(5 * 5 * 3, 43), [1, 5, 5, 3]);
+      return residualConv2d({ x, filter: w, bias: tf.tensor1d([0.1, -0.2, 0.3]), residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true });
+    }));
+    assert.equal(calls, 0);
   });
 
   it('a fused activation the addon lacks (elu) falls back to the cpu kernel', async () => {

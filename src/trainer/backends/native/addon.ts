@@ -14,7 +14,8 @@ export const BUILD_HINT =
 /** Functions exported by the addon; every buffer is a Float32Array of the exact size. */
 export interface NativeAddon {
   /** geometry: [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight] */
-  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array, geometry: number[], relu: boolean): void;
+  /** residual (the output's shape) is added before the ReLU: relu(conv(x) + bias + residual). */
+  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array, geometry: number[], relu: boolean, residual?: Float32Array | null): void;
   conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: number[]): void;
   conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: number[]): void;
   /** dims: [batch, m, k, n] */

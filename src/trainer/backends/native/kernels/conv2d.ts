@@ -1,9 +1,10 @@
 // Convolution kernels (NHWC only; NCHW and unsupported fused activations run on the CPU
 // kernels). Geometry comes from TF.js's own conv_util so padding matches the CPU backend.
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
-import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, util } from '@tensorflow/tfjs';
+import { Add, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, Relu, util } from '@tensorflow/tfjs';
 
-import { withCpuFallback } from '../backend';
+import { ResidualConv2D } from '../../../model/residual-conv';
+import { runCpuKernel, withCpuFallback, type KernelArgs, type NativeBackend } from '../backend';
 
 const NAME = 'native';
 
@@ -120,4 +121,33 @@ const conv2dBackpropFilter: KernelConfig = {
   }),
 };
 
-export const convKernels: KernelConfig[] = [conv2d, fusedConv2d, conv2dBackpropInput, conv2dBackpropFilter];
+/** Where the convolution cannot take the residual, TF.js's CPU kernels: fused convolution, add, ReLU. */
+function residualOnCpu({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, filter, bias, residual } = inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
+  const conv = runCpuKernel(FusedConv2D, { inputs: { x, filter, bias }, backend, attrs: { ...attrs, dataFormat: 'NHWC', activation: 'linear' } }) as TensorInfo;
+  const sum = runCpuKernel(Add, { inputs: { a: conv, b: residual }, backend }) as TensorInfo;
+  backend.disposeData(conv.dataId);
+  if (!attrs.relu) return sum;
+  const out = runCpuKernel(Relu, { inputs: { x: sum }, backend }) as TensorInfo;
+  backend.disposeData(sum.dataId);
+  return out;
+}
+
+const residualConv2d: KernelConfig = {
+  kernelName: ResidualConv2D,
+  backendName: NAME,
+  kernelFunc: (raw) => {
+    const args: KernelArgs = { inputs: raw.inputs, backend: raw.backend as NativeBackend, attrs: raw.attrs ?? {} };
+    const { x, filter, bias, residual } = args.inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
+    const a = args.attrs as unknown as ConvAttrs & { relu: boolean };
+    const { backend } = args;
+    const xv = backend.float32(x), wv = backend.float32(filter), bv = backend.float32(bias), rv = backend.float32(residual);
+    const info = xv && wv ? convInfo(x.shape, filter.shape, a, a.dilations) : null;
+    if (!info || !bv || !rv || bv.length !== info.outChannels || !util.arraysEqual(residual.shape, info.outShape)) return residualOnCpu(args);
+    const out = backend.allocate(util.sizeFromShape(info.outShape));
+    backend.addon.conv2dForward(xv!, wv!, bv, out, convGeometry(info), a.relu, rv);
+    return backend.output(info.outShape, out);
+  },
+};
+
+export const convKernels: KernelConfig[] = [conv2d, fusedConv2d, conv2dBackpropInput, conv2dBackpropFilter, residualConv2d];
