@@ -133,3 +133,30 @@ describe('native backend: reductions match the cpu backend', function () {
     assert.equal(planReduction([4, 5, 6], [0, 2], false), null);
   });
 });
+
+describe('native backend: softmax matches the cpu backend', function () {
+  before(useNativeBackend);
+
+  it('over the last axis of rank 1 to 3, large logits included, and its gradient', async () => {
+    await expectSameOnBothBackends('softmax', () => {
+      const logits = tf.mul(t([128, 10], 31), 40);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.softmax(x), t([128, 10], 32))))(logits);
+      return [tf.softmax(logits), tf.softmax(t([7], 33)), tf.softmax(t([3, 4, 5], 34)), grad];
+    });
+  });
+
+  it('runs as one native kernel with one output array, not the cpu kernel\'s six', () => {
+    const backend = tf.backend() as unknown as { allocate(length: number): Float32Array };
+    const allocate = backend.allocate;
+    const lengths: number[] = [];
+    backend.allocate = (length) => { lengths.push(length); return allocate.call(backend, length); };
+    const logits = t([16, 10], 35);
+    try {
+      tf.softmax(logits).dispose();
+    } finally {
+      backend.allocate = allocate;
+      logits.dispose();
+    }
+    assert.deepEqual(lengths, [160]);
+  });
+});

@@ -9,10 +9,11 @@ import { layoutKernels } from './layout';
 import { matmulKernels } from './matmul';
 import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
+import { softmaxKernel } from './softmax';
 import { tileKernel } from './tile';
 
 /** Every kernel the native backend runs through oneDNN or its own C++ loops. */
 export const nativeKernels: KernelConfig[] = [
   ...convKernels, ...matmulKernels, ...poolKernels, ...elementwiseKernels, ...reduceKernels, tileKernel, ...layoutKernels, batchNormKernel,
-  batchMomentsKernel, batchNormGradSumsKernel, batchNormGradInputKernel, adamStepKernel,
+  batchMomentsKernel, batchNormGradSumsKernel, batchNormGradInputKernel, adamStepKernel, softmaxKernel,
 ];
