@@ -120,8 +120,10 @@ function runFolded(f: FoldedConv, x: tf.Tensor): tf.Tensor {
   });
 }
 
-function runFoldedIntoSum(f: FoldedConv, x: tf.Tensor, residual: tf.Tensor): tf.Tensor {
-  return residualConv2d({ x: x as tf.Tensor4D, filter: f.filter, bias: f.bias, residual, strides: f.strides, pad: f.pad, dilations: f.dilations, relu: f.relu });
+function runFoldedIntoSum(f: FoldedConv, x: tf.Tensor, residual: tf.Tensor, consumeResidual: boolean): tf.Tensor {
+  return residualConv2d({
+    x: x as tf.Tensor4D, filter: f.filter, bias: f.bias, residual, strides: f.strides, pad: f.pad, dilations: f.dilations, relu: f.relu, consumeResidual,
+  });
 }
 
 /**
@@ -210,7 +212,10 @@ export function foldForInference(model: tf.LayersModel): InferenceNet {
         if (convAtSum) {
           const fold = folds.get(convAtSum)!;
           const from = inputLayers(convAtSum)[0];
-          const y = runFoldedIntoSum(fold, values.get(from)!, values.get(fold.residual!.other)!);
+          const residual = values.get(fold.residual!.other)!;
+          // The shortcut may be overwritten when this sum is its last reader (and it is not the caller's input).
+          const lastUse = uses.get(fold.residual!.other) === 1 && residual !== x;
+          const y = runFoldedIntoSum(fold, values.get(from)!, residual, lastUse);
           release(from);
           release(fold.residual!.other);
           values.set(fold.last, y);

@@ -12,7 +12,7 @@ import { activeBackendHas } from './backend-kernel';
 /**
  * Kernel name a backend may implement: inputs `{ x, filter, bias, residual }` (NHWC; HWIO
  * filter; bias per output channel; residual of the output's shape), attributes `{ strides, pad,
- * dilations, relu }`; output relu?(conv(x, filter) + bias + residual).
+ * dilations, relu, consumeResidual }`; output relu?(conv(x, filter) + bias + residual).
  */
 export const ResidualConv2D = 'ResBuilderResidualConv2D';
 
@@ -25,12 +25,17 @@ export interface ResidualConvArgs {
   pad: 'same' | 'valid';
   dilations: [number, number];
   relu: boolean;
+  /**
+   * The caller reads `residual` no more and disposes it after this op: a backend may then write
+   * the output over the residual's memory (the native one does, when no other tensor shares it).
+   */
+  consumeResidual?: boolean;
 }
 
 export function residualConv2d(a: ResidualConvArgs): tf.Tensor {
   const tensors = [a.x, a.filter, a.bias, a.residual];
   if (activeBackendHas(ResidualConv2D) && tensors.every((t) => t.dtype === 'float32')) {
-    const attrs = { strides: a.strides, pad: a.pad, dilations: a.dilations, relu: a.relu };
+    const attrs = { strides: a.strides, pad: a.pad, dilations: a.dilations, relu: a.relu, consumeResidual: a.consumeResidual === true };
     return tf.engine().runKernel(ResidualConv2D, { x: a.x, filter: a.filter, bias: a.bias, residual: a.residual }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   }
   return tf.tidy(() => {

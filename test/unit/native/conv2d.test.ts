@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 
 import { residualConv2d } from '../../../src/trainer/model/residual-conv';
-import { countAddonCalls, expectSameOnBothBackends, randomValues, useNativeBackend } from './helpers';
+import { countAddonCalls, expectSameOnBothBackends, randomValues, relativeError, useNativeBackend } from './helpers';
 
 interface ConvCase {
   batch: number;
@@ -117,6 +117,36 @@ describe('native backend: convolutions match the cpu backend', function () {
       assert.equal(calls, 2, 'the residual convolution ran in the addon');
     });
   }
+
+  it('a residual the caller gives up is summed in place, unless another tensor shares its memory', () => {
+    const backend = tf.backend() as unknown as { allocate(length: number): Float32Array };
+    const allocate = backend.allocate;
+    let allocations = 0;
+    backend.allocate = (length) => { allocations++; return allocate.call(backend, length); };
+    try {
+      const { x, w } = inputs({ batch: 2, size: [6, 6], inC: 4, outC: 4, k: 3, stride: 1, pad: 'same' }, 51);
+      const bias = tf.tensor1d(randomValues(4, 53));
+      const run = (residual: tf.Tensor) =>
+        residualConv2d({ x, filter: w, bias, residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true, consumeResidual: true });
+      const expected = tf.relu(tf.add(tf.fused.conv2d({ x, filter: w, bias, strides: 1, pad: 'same' }), tf.ones([2, 6, 6, 4])));
+      const native = (t: tf.Tensor) => tf.add(t, 0); // a residual in an array the backend allocated
+      const sole = native(tf.ones([2, 6, 6, 4]));
+      allocations = 0;
+      const inPlace = run(sole);
+      assert.equal(allocations, 0, 'the output is written over the residual');
+      assert.ok(relativeError(inPlace.dataSync(), expected.dataSync()) < 1e-5);
+      const shared = native(tf.ones([2, 6, 6, 4]));
+      const alias = tf.reshape(shared, [2, 6, 6, 4]); // a second tensor on the same memory
+      allocations = 0;
+      const copied = run(shared);
+      assert.equal(allocations, 1, 'a shared residual is copied');
+      assert.ok(relativeError(copied.dataSync(), expected.dataSync()) < 1e-5);
+      assert.deepEqual([...new Set(alias.dataSync())], [1], 'the other tensor still reads the residual');
+      tf.dispose([x, w, bias, expected, sole, inPlace, shared, alias, copied]);
+    } finally {
+      backend.allocate = allocate;
+    }
+  });
 
   it('a residual the convolution cannot take (broadcast over the batch) runs on the cpu kernels', async () => {
     const calls = await countAddonCalls('conv2dForward', () => expectSameOnBothBackends('broadcast residual', () => {

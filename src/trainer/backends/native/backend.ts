@@ -34,6 +34,16 @@ export class NativeBackend extends MathBackendCPU {
     return values instanceof Float32Array ? values : null;
   }
 
+  /**
+   * True when `t`'s array is this backend's own, behind no other tensor and never handed out
+   * (dataSync): a kernel told its input is dead may then write its output there.
+   */
+  isSoleOwner(t: TensorInfo): boolean {
+    const values = this.float32(t);
+    return values !== null && this.owned.has(values) && this.users.get(values) === 1 && !this.escaped.has(values) &&
+      this.refCount(t.dataId) === 1;
+  }
+
   /** An output array for a native kernel, recycled when possible; the kernel must overwrite all of it. */
   allocate(length: number): Float32Array {
     const array = this.pool.take(length);

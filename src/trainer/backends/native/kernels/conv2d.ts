@@ -139,12 +139,14 @@ const residualConv2d: KernelConfig = {
   kernelFunc: (raw) => {
     const args: KernelArgs = { inputs: raw.inputs, backend: raw.backend as NativeBackend, attrs: raw.attrs ?? {} };
     const { x, filter, bias, residual } = args.inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
-    const a = args.attrs as unknown as ConvAttrs & { relu: boolean };
+    const a = args.attrs as unknown as ConvAttrs & { relu: boolean; consumeResidual?: boolean };
     const { backend } = args;
     const xv = backend.float32(x), wv = backend.float32(filter), bv = backend.float32(bias), rv = backend.float32(residual);
     const info = xv && wv ? convInfo(x.shape, filter.shape, a, a.dilations) : null;
     if (!info || !bv || !rv || bv.length !== info.outChannels || !util.arraysEqual(residual.shape, info.outShape)) return residualOnCpu(args);
-    const out = backend.allocate(util.sizeFromShape(info.outShape));
+    // A residual the caller gives up is summed in place, which spares copying it into a new array.
+    const inPlace = a.consumeResidual === true && rv !== xv && backend.isSoleOwner(residual);
+    const out = inPlace ? rv : backend.allocate(util.sizeFromShape(info.outShape));
     backend.addon.conv2dForward(xv!, wv!, bv, out, convGeometry(info), a.relu, rv);
     return backend.output(info.outShape, out);
   },
