@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   if (profile) {
     const p = profile.profile;
     log();
-    log(`Top kernels of one training step, ${profile.model} on ${profile.engine} (each kernel timed at its call, mean of 3 steps; kernels ${p.kernelMs.toFixed(0)} ms of ${p.wallMs.toFixed(0)} ms wall, ${p.kernelCalls} kernel calls):`);
+    log(`Top kernels of one training step, ${profile.model} on ${profile.engine} (each kernel timed at its call, mean of 3 steps after an untimed one; kernels ${p.kernelMs.toFixed(0)} ms of ${p.wallMs.toFixed(0)} ms wall, ${p.kernelCalls} kernel calls):`);
     log(profileTable(p));
   }
 

@@ -18,6 +18,10 @@ interface Tally {
 }
 
 export async function profileStep(step: () => unknown, top = 10, steps = 3): Promise<StepProfile> {
+  // One untimed step first: the model may not have run for a while (the bench profiles after
+  // every round), and its first step then refills the backend's buffer pool with fresh pages,
+  // several times slower than a step in a run.
+  step();
   const backend = tf.getBackend();
   const originals = tf.getKernelsForBackend(backend);
   const byName = new Map<string, Tally>();
