@@ -49,6 +49,22 @@ function scaleKernels(model: tf.LayersModel, factor: number): void {
   }
 }
 
+/**
+ * Random weights (kernels scaled down), one batch run folded and through `model.predict`: the
+ * outputs must agree and must not be saturated, or a wrong scale or shift would not show.
+ */
+function foldAndCompare(model: tf.LayersModel, seed: number, xShape: number[]): ReturnType<typeof folded> {
+  randomizeWeights(model, seed);
+  scaleKernels(model, 0.3);
+  const x = tf.randomNormal(xShape, 0, 1, 'float32', seed + 1);
+  const expected = predict(model, x);
+  const got = folded(model, x);
+  x.dispose();
+  assert.ok(Math.max(...expected) < 0.99, 'the softmax is saturated; the comparison would hide errors');
+  assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
+  return got;
+}
+
 describe('inference with folded batch norms', function () {
   this.timeout(300_000);
   before(useNativeBackend);
@@ -145,17 +161,10 @@ describe('inference with folded batch norms', function () {
     const g = apply(tf.layers.add(), [apply(bn(), shared), shared]);
     const h = apply(bn(), apply(tf.layers.dense({ units: 5 }), apply(tf.layers.flatten(), g)));
     const model = tf.model({ inputs: input, outputs: apply(tf.layers.dense({ units: 4, activation: 'softmax' }), h) });
-    randomizeWeights(model, 21);
-    scaleKernels(model, 0.3);
-    const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 13);
-    const expected = predict(model, x);
-    const got = folded(model, x);
+    const got = foldAndCompare(model, 21, [2, 6, 6, 3]);
     assert.equal(got.foldedConvs, 2);
     assert.equal(got.fusedRelus, 0, 'neither BN has a ReLU as its only reader');
     assert.equal(got.fusedResiduals, 0, 'no folded BN has a sum as its only reader');
-    assert.ok(Math.max(...expected) < 0.99, 'the softmax is saturated; the comparison would hide errors');
-    assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
-    x.dispose();
     model.dispose();
   });
 
@@ -177,16 +186,9 @@ describe('inference with folded batch norms', function () {
       const e = apply(tf.layers.add(), [bnOf(d), d, c]);
       const f = apply(tf.layers.add(), [bnOf(e, 1), e]);
       const model = tf.model({ inputs: input, outputs: apply(tf.layers.dense({ units: 4, activation: 'softmax' }), apply(tf.layers.flatten(), f)) });
-      randomizeWeights(model, 22);
-      scaleKernels(model, 0.3);
-      const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 14);
-      const expected = predict(model, x);
-      const got = folded(model, x);
+      const got = foldAndCompare(model, 22, [2, 6, 6, 3]);
       assert.equal(got.foldedConvs, 7);
       assert.equal(got.fusedResiduals, 4, 'the three sums above, and the one whose sum is read twice, without its ReLU');
-      assert.ok(Math.max(...expected) < 0.99, 'the softmax is saturated; the comparison would hide errors');
-      assert.ok(maxAbsDiff(got.values, expected) < 2e-5, `max |Δ| ${maxAbsDiff(got.values, expected)}`);
-      x.dispose();
       model.dispose();
     });
   }
