@@ -193,6 +193,24 @@ describe('inference with folded batch norms', function () {
     });
   }
 
+  for (const backend of ['cpu', 'native']) {
+    it(`${backend}: a layer that passes its input through (dropout at inference) does not let the sum overwrite a tensor still read`, async () => {
+      await tf.setBackend(backend);
+      const input = tf.input({ shape: [6, 6, 3] });
+      const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+      const bnOf = (x: tf.SymbolicTensor) => apply(tf.layers.batchNormalization(), apply(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false }), x));
+      const tanh = (x: tf.SymbolicTensor) => apply(tf.layers.activation({ activation: 'tanh' }), x);
+      const a = tanh(bnOf(input));
+      // The sum is the dropout's last reader, but the dropout's value is `a`'s memory, which the sum after it still reads.
+      const b = apply(tf.layers.activation({ activation: 'relu' }), apply(tf.layers.add(), [bnOf(tanh(bnOf(a))), apply(tf.layers.dropout({ rate: 0.5 }), a)]));
+      const c = apply(tf.layers.add(), [b, a]);
+      const model = tf.model({ inputs: input, outputs: apply(tf.layers.dense({ units: 4, activation: 'softmax' }), apply(tf.layers.flatten(), c)) });
+      const got = foldAndCompare(model, 23, [2, 6, 6, 3]);
+      assert.equal(got.fusedResiduals, 1);
+      model.dispose();
+    });
+  }
+
   it('runs a Sequential model, whose layers leave out its input layer', async () => {
     await tf.setBackend('cpu');
     const model = tf.sequential({
