@@ -283,12 +283,16 @@ describe('ResBuilder Studio as a new user meets it', function () {
 
   it('closes a deleted run\'s panel', async () => {
     await showRunsView(page);
-    await page.locator('.monaco-list-row', { hasText: /tiny · \d\d:\d\d/ }).first().click();
+    // The tiny run's panel may be open already behind another tab; a click on its row brings it
+    // to the front, and is repeated if a panel updating just then (the previous test's) took it back.
+    const row = page.locator('.monaco-list-row', { hasText: /tiny · \d\d:\d\d/ }).first();
+    await until('the tiny run\'s panel in front', 90_000, async () => {
+      await row.click();
+      return frameShowing(page, '.run-title', 10_000, 'tiny').catch(() => undefined);
+    });
     const tab = page.locator('.tab', { hasText: 'ResBuilder: tiny' });
     await tab.waitFor({ timeout: 30_000 });
     const runId = /tiny-\d{8}-\d{6}-[0-9a-f]+/.exec((await tab.getAttribute('aria-label')) ?? (await tab.innerText()))![0];
-    // Once the panel has drawn it no longer takes the focus from the quick pick below.
-    await frameShowing(page, '.run-title', 60_000, 'tiny');
     await runCommand(page, 'ResBuilder: Delete Run…');
     await pickRow(page, runId);
     await page.locator('.dialog-buttons a, .dialog-buttons button', { hasText: 'Delete' }).first().click();
