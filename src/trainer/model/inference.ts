@@ -136,7 +136,7 @@ function residualSum(last: Layer, usedBy: Map<Layer, Layer[]>): { add: Layer; ot
   const add = readers[0];
   const sources = inputLayers(add);
   const other = sources.find((l) => l !== last);
-  if (sources.length !== 2 || !other || JSON.stringify(other.outputShape) !== JSON.stringify(last.outputShape)) return null;
+  if (sources.length !== 2 || !other || !tf.util.arraysEqual(other.outputShape as number[], last.outputShape as number[])) return null;
   const afterSum = usedBy.get(add)!;
   return { add, other, relu: afterSum.length === 1 && isReluActivation(afterSum[0]) ? afterSum[0] : null };
 }

@@ -119,11 +119,13 @@ export function runCpuKernel(kernelName: string, args: { inputs: NamedTensorInfo
 
 /**
  * Builds a kernel function that tries `native` first; when it returns null (dtype, layout or
- * attribute it does not handle) the CPU kernel runs instead.
+ * attribute it does not handle) the CPU kernel of the same name runs instead, or `fallback` for a
+ * kernel the CPU backend does not have.
  */
-export function withCpuFallback(kernelName: string, native: (args: KernelArgs) => TensorInfo | null): KernelFunc {
+export function withCpuFallback(kernelName: string, native: (args: KernelArgs) => TensorInfo | null,
+  fallback: (args: KernelArgs) => TensorInfo | TensorInfo[] = (args) => runCpuKernel(kernelName, args)): KernelFunc {
   return (args) => {
     const full: KernelArgs = { inputs: args.inputs, backend: args.backend as NativeBackend, attrs: args.attrs ?? {} };
-    return native(full) ?? runCpuKernel(kernelName, args);
+    return native(full) ?? fallback(full);
   };
 }

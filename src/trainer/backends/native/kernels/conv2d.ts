@@ -4,7 +4,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { Add, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, Relu, util } from '@tensorflow/tfjs';
 
 import { ResidualConv2D } from '../../../model/residual-conv';
-import { runCpuKernel, withCpuFallback, type KernelArgs, type NativeBackend } from '../backend';
+import { runCpuKernel, withCpuFallback, type KernelArgs } from '../backend';
 
 const NAME = 'native';
 
@@ -136,20 +136,18 @@ function residualOnCpu({ inputs, backend, attrs }: KernelArgs): TensorInfo {
 const residualConv2d: KernelConfig = {
   kernelName: ResidualConv2D,
   backendName: NAME,
-  kernelFunc: (raw) => {
-    const args: KernelArgs = { inputs: raw.inputs, backend: raw.backend as NativeBackend, attrs: raw.attrs ?? {} };
-    const { x, filter, bias, residual } = args.inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
-    const a = args.attrs as unknown as ConvAttrs & { relu: boolean; consumeResidual?: boolean };
-    const { backend } = args;
+  kernelFunc: withCpuFallback(ResidualConv2D, ({ inputs, backend, attrs }) => {
+    const { x, filter, bias, residual } = inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
+    const a = attrs as unknown as ConvAttrs & { relu: boolean; consumeResidual?: boolean };
     const xv = backend.float32(x), wv = backend.float32(filter), bv = backend.float32(bias), rv = backend.float32(residual);
     const info = xv && wv ? convInfo(x.shape, filter.shape, a, a.dilations) : null;
-    if (!info || !bv || !rv || bv.length !== info.outChannels || !util.arraysEqual(residual.shape, info.outShape)) return residualOnCpu(args);
+    if (!info || !bv || !rv || bv.length !== info.outChannels || !util.arraysEqual(residual.shape, info.outShape)) return null;
     // A residual the caller gives up is summed in place, which spares copying it into a new array.
     const inPlace = a.consumeResidual === true && rv !== xv && backend.isSoleOwner(residual);
     const out = inPlace ? rv : backend.allocate(util.sizeFromShape(info.outShape));
     backend.addon.conv2dForward(xv!, wv!, bv, out, convGeometry(info), a.relu, rv);
     return backend.output(info.outShape, out);
-  },
+  }, residualOnCpu),
 };
 
 export const convKernels: KernelConfig[] = [conv2d, fusedConv2d, conv2dBackpropInput, conv2dBackpropFilter, residualConv2d];
