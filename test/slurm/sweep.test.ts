@@ -32,14 +32,35 @@ function run(command: string, args: string[]): Promise<Result> {
   return new Promise((resolve) => execFile(command, args, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr })));
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 540_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 540_000, diagnose?: () => Promise<string>): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${diagnose ? `\n${await diagnose()}` : ''}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** The last lines of a text file, or a note that it is not there. */
+function tail(file: string, lines = 15): string {
+  if (!fs.existsSync(file)) return `(no ${path.basename(file)})`;
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * What a stuck task looks like from every side, for a failure message: the sweep's status row,
+ * Slurm's record of the job (state, reason, begin time), the task's log and the run's last events.
+ */
+async function diagnosis(sweepDir: string, jobId: string, runDir: string): Promise<string> {
+  const rows = await cli(['status', sweepDir, '--json']);
+  const job = await run('scontrol', ['show', 'job', jobId]);
+  const slurmFields = (job.stdout.match(/\b(JobId|JobState|Reason|BeginTime|Restarts|NodeList)=\S+/g) ?? []).join(' ');
+  const node = await run('sinfo', ['-h', '-N', '-o', '%N %T %E']);
+  const logs = path.join(sweepDir, 'logs');
+  const logFiles = fs.existsSync(logs) ? fs.readdirSync(logs).map((f) => `--- ${f}\n${tail(path.join(logs, f))}`) : ['(no logs folder)'];
+  const lastEvents = events(runDir).slice(-5).map((e) => JSON.stringify(e).slice(0, 300));
+  return [`status: ${rows.stdout.trim() || rows.stderr.trim()}`, `scontrol: ${slurmFields || job.stderr.trim()}`, `node: ${node.stdout.trim()}`, ...logFiles, 'last events:', ...lastEvents].join('\n');
 }
 
 interface Submitted { sweepDir: string; slurm: { jobId: string }; tasks: { index: number; seed: number; runId: string }[] }
@@ -131,10 +152,17 @@ describe('Slurm sweeps on a real one-node cluster', function () {
     await waitForCheckpoint(runDir);
     const requeue = await run('scontrol', ['requeue', `${sweep.slurm.jobId}_0`]);
     assert.equal(requeue.code, 0, requeue.stderr);
-    await waitFor('the requeued state', async () => ((await status(sweep.sweepDir))[0].state === 'requeued' ? true : undefined));
-    // Slurm holds a requeued job back for a while (BeginTime); let it start now.
-    await run('scontrol', ['update', `JobId=${sweep.slurm.jobId}_0`, 'StartTime=now']);
-    await waitFor('the requeued task to finish', async () => ((await status(sweep.sweepDir))[0].state === 'completed' ? true : undefined));
+    const task = `${sweep.slurm.jobId}_0`;
+    const diagnose = () => diagnosis(sweep.sweepDir, task, runDir);
+    await waitFor('the requeued state', async () => ((await status(sweep.sweepDir))[0].state === 'requeued' ? true : undefined), 540_000, diagnose);
+    await waitFor('the requeued task to finish', async () => {
+      const row = (await status(sweep.sweepDir))[0];
+      // Slurm holds a requeued job back for about two minutes (BeginTime). Ask it to start now on
+      // every poll while it waits: the update is refused while the job is still completing.
+      if (row.state === 'requeued') await run('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
+      if (row.state === 'failed' || row.state === 'cancelled' || row.state === 'unknown') throw new Error(`the requeued task ended ${row.state} (${row.detail})\n${await diagnose()}`);
+      return row.state === 'completed' ? true : undefined;
+    }, 540_000, diagnose);
     const record = JSON.parse(fs.readFileSync(path.join(runDir, 'slurm.json'), 'utf8')) as { attempts: { action: string }[] };
     assert.deepEqual(record.attempts.map((a) => a.action), ['run', 'resume']);
     assert.ok(events(runDir).some((e) => e.type === 'stopped' && /SIGTERM/.test(e.reason)), 'the trainer checkpointed on SIGTERM');
