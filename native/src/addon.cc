@@ -24,6 +24,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 Napi::Value CacheSizes(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
   out.Set("conv", static_cast<double>(ConvCacheSize()));
+  out.Set("winograd", static_cast<double>(WinogradPrimitives()));
   out.Set("matmul", static_cast<double>(MatmulCacheSize()));
   out.Set("pool", static_cast<double>(PoolCacheSize()));
   return out;

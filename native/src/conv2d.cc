@@ -3,6 +3,7 @@
 // filter is HWIO in TF.js and is reordered into whatever blocked layout oneDNN prefers.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -104,9 +105,47 @@ dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g, boo
   return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
 }
 
+// A filter in a primitive's layout, kept with a copy of the user's filter it came from.
+struct TransformedFilter {
+  std::vector<float> source;
+  memory internal;
+};
+
+// Transforms of filters that stay the same from call to call (evaluation's folded filters), one
+// per user array. A transform is reused only while its array holds the values it came from, so
+// an array the buffer pool hands to another tensor never meets a stale transform; comparing
+// costs a fraction of transforming (a Winograd filter transform is ~1 ms at 64 channels).
+class FilterTransforms {
+ public:
+  memory For(const WeightsBridge& bridge, const memory::desc& user, float* w, size_t size) {
+    if (!bridge.needed) return memory(user, Engine(), w);
+    auto found = filters_.find(w);
+    if (found != filters_.end() && std::equal(w, w + size, found->second.source.begin())) return found->second.internal;
+    // Bounded: a long run folds new filters after every training phase, often into new arrays.
+    const size_t bytes = size * sizeof(float) + bridge.internal.get_desc().get_size();
+    if (found == filters_.end() && bytes_ + bytes > kMaxBytes) {
+      filters_.clear();
+      bytes_ = 0;
+    }
+    if (found == filters_.end()) bytes_ += bytes;
+    TransformedFilter& t = filters_[w];
+    t.source.assign(w, w + size);
+    if (!t.internal) t.internal = memory(bridge.internal.get_desc(), Engine());
+    memory userMem(user, Engine(), w);
+    bridge.toInternal.execute(Stream(), userMem, t.internal);
+    return t.internal;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = size_t{64} << 20;
+  size_t bytes_ = 0;
+  std::unordered_map<const float*, TransformedFilter> filters_;
+};
+
 struct ForwardEntry {
   dnnl::convolution_forward prim;
   WeightsBridge weights;
+  FilterTransforms constants;
 };
 
 struct BackwardDataEntry {
@@ -119,10 +158,35 @@ struct BackwardWeightsEntry {
   WeightsBridge weights;
 };
 
+// A 3x3 stride-1 convolution of constant filters as Winograd F(4x4, 3x3), whose kernel wants
+// blocked activations: they are reordered in and out around it (docs/benchmarks.md, "Winograd
+// convolutions at evaluation").
+struct WinogradEntry {
+  bool usable = false;
+  dnnl::convolution_forward prim;
+  WeightsBridge weights;
+  FilterTransforms constants;
+  bool reorderSrc = false, reorderDst = false;
+  memory::desc src, dst;
+  dnnl::reorder srcIn, dstIn, dstOut;
+};
+
+// The blocked activations around a Winograd convolution, shared by every shape: a cache entry per
+// shape holding its own would keep hundreds of MB for a search whose widths keep changing.
+// Never destroyed: see the lifetime note in dnnl_context.h.
+std::vector<float>& winogradSrc = *new std::vector<float>();
+std::vector<float>& winogradDst = *new std::vector<float>();
+
+memory ScratchMemory(std::vector<float>& buffer, const memory::desc& desc) {
+  buffer.resize(desc.get_size() / sizeof(float));
+  return memory(desc, Engine(), buffer.data());
+}
+
 // Never destroyed: see the lifetime note in dnnl_context.h.
 LruCache<ForwardEntry>& forwardCache = *new LruCache<ForwardEntry>(kPrimitiveCacheCapacity);
 LruCache<BackwardDataEntry>& backwardDataCache = *new LruCache<BackwardDataEntry>(kPrimitiveCacheCapacity);
 LruCache<BackwardWeightsEntry>& backwardWeightsCache = *new LruCache<BackwardWeightsEntry>(kPrimitiveCacheCapacity);
+LruCache<WinogradEntry>& winogradCache = *new LruCache<WinogradEntry>(kPrimitiveCacheCapacity);
 
 void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float* data) {
   if (!bridge.needed) return;
@@ -130,9 +194,85 @@ void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float
   bridge.toInternal.execute(Stream(), userMem, bridge.internal);
 }
 
+constexpr int64_t kMinChannelsForWinograd = 32;
+
+bool WinogradApplies(const ConvGeometry& g) {
+  return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 &&
+         g.c >= kMinChannelsForWinograd && g.o >= kMinChannelsForWinograd;
+}
+
+std::shared_ptr<WinogradEntry> MakeWinograd(const ConvGeometry& g, bool bias, bool relu, bool residual) {
+  auto entry = std::make_shared<WinogradEntry>();
+  try {
+    dnnl::convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_winograd,
+                                      AnyLayout(g.Src()), AnyLayout(g.Weights()),
+                                      bias ? memory::desc({g.o}, f32, tag::a) : memory::desc(),
+                                      AnyLayout(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+    dnnl::primitive_attr attr;
+    dnnl::post_ops ops;
+    if (residual) ops.append_sum(1.f);
+    if (relu) ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+    dnnl::convolution_forward::primitive_desc pd(d, attr, Engine());
+    entry->prim = dnnl::convolution_forward(pd);
+    entry->weights.Init(Hwio(g), pd.weights_desc(), true);
+    entry->reorderSrc = pd.src_desc() != Nhwc(g.Src());
+    entry->reorderDst = pd.dst_desc() != Nhwc(g.Dst());
+    entry->src = pd.src_desc();
+    entry->dst = pd.dst_desc();
+    if (entry->reorderSrc) {
+      entry->srcIn = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), Nhwc(g.Src()), Engine(), pd.src_desc()));
+    }
+    if (entry->reorderDst) {
+      entry->dstIn = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), Nhwc(g.Dst()), Engine(), pd.dst_desc()));
+      entry->dstOut = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), pd.dst_desc(), Engine(), Nhwc(g.Dst())));
+    }
+    entry->usable = true;
+  } catch (const dnnl::error&) {
+    // No Winograd implementation for this CPU or shape: the direct convolution runs instead.
+    entry->usable = false;
+  }
+  return entry;
+}
+
+// Returns false when Winograd does not run for `g`, and the caller runs the direct convolution.
+bool RunWinograd(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual) {
+  if (!WinogradApplies(g)) return false;
+  const bool hasBias = b != nullptr;
+  const std::string key = g.Key("wino", (hasBias ? 1 : 0) | (relu ? 2 : 0) | (residual ? 4 : 0));
+  auto entry = winogradCache.Get(key);
+  if (!entry) {
+    entry = MakeWinograd(g, hasBias, relu, residual != nullptr);
+    winogradCache.Put(key, entry);
+  }
+  if (!entry->usable) return false;
+  memory internalW = entry->constants.For(entry->weights, Hwio(g), w, g.WeightsSize());
+  memory userSrc(Nhwc(g.Src()), Engine(), x);
+  memory userDst(Nhwc(g.Dst()), Engine(), y);
+  memory src = entry->reorderSrc ? ScratchMemory(winogradSrc, entry->src) : userSrc;
+  memory dst = entry->reorderDst ? ScratchMemory(winogradDst, entry->dst) : userDst;
+  if (entry->reorderSrc) entry->srcIn.execute(Stream(), userSrc, src);
+  if (residual) {
+    memory userResidual(Nhwc(g.Dst()), Engine(), residual);
+    if (entry->reorderDst) {
+      entry->dstIn.execute(Stream(), userResidual, dst);
+    } else if (residual != y) {
+      std::copy(residual, residual + g.DstSize(), y);
+    }
+  }
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, internalW}, {DNNL_ARG_DST, dst}};
+  if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
+  entry->prim.execute(Stream(), args);
+  if (entry->reorderDst) entry->dstOut.execute(Stream(), dst, userDst);
+  Stream().wait();
+  return true;
+}
+
 // Runs the cached forward primitive of `g` on user buffers (NHWC activations, HWIO filter);
 // `residual` (NHWC, the output's shape) may be null.
-void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual = nullptr) {
+void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual = nullptr,
+                bool constantFilter = false) {
+  if (constantFilter && RunWinograd(g, x, w, b, y, relu, residual)) return;
   const bool hasBias = b != nullptr;
   const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0) | (residual ? 4 : 0));
   auto entry = forwardCache.Get(key);
@@ -143,14 +283,16 @@ void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, b
     entry->weights.Init(Hwio(g), pd.weights_desc(), true);
     forwardCache.Put(key, entry);
   }
-  RunWeightsToInternal(entry->weights, Hwio(g), w);
+  memory weights;
+  if (constantFilter) {
+    weights = entry->constants.For(entry->weights, Hwio(g), w, g.WeightsSize());
+  } else {
+    RunWeightsToInternal(entry->weights, Hwio(g), w);
+    weights = entry->weights.needed ? entry->weights.internal : memory(Hwio(g), Engine(), w);
+  }
   memory src(Nhwc(g.Src()), Engine(), x);
   memory dst(Nhwc(g.Dst()), Engine(), y);
-  memory userW(Hwio(g), Engine(), w);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, src},
-      {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
-      {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
   if (residual && residual != y) {
     const int64_t total = static_cast<int64_t>(g.DstSize());
@@ -195,7 +337,7 @@ void FlipFilter(const ConvGeometry& g, const float* w, float* flipped) {
 
 }  // namespace
 
-// conv2dForward(x, filter, bias|null, out, geometry[17], relu[, residual|null])
+// conv2dForward(x, filter, bias|null, out, geometry[17], relu[, residual|null[, constantFilter]])
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   return Guard(info, "conv2dForward", [&]() -> Napi::Value {
     const ConvGeometry g = ReadGeometry(info, 4, "conv2dForward");
@@ -204,7 +346,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
     float* b = IsAbsent(info, 2) ? nullptr : Float32Arg(info, 2, static_cast<size_t>(g.o), "conv2dForward", "bias");
     float* y = Float32Arg(info, 3, g.DstSize(), "conv2dForward", "out");
     float* residual = IsAbsent(info, 6) ? nullptr : Float32Arg(info, 6, g.DstSize(), "conv2dForward", "residual");
-    RunForward(g, x, w, b, y, BoolArg(info, 5), residual);
+    RunForward(g, x, w, b, y, BoolArg(info, 5), residual, BoolArg(info, 7));
     return info.Env().Undefined();
   });
 }
@@ -284,8 +426,15 @@ void ClearConvCache() {
   forwardCache.Clear();
   backwardDataCache.Clear();
   backwardWeightsCache.Clear();
+  winogradCache.Clear();
 }
 
-size_t ConvCacheSize() { return forwardCache.Size() + backwardDataCache.Size() + backwardWeightsCache.Size(); }
+size_t WinogradPrimitives() {
+  return winogradCache.CountIf([](const WinogradEntry& e) { return e.usable; });
+}
+
+size_t ConvCacheSize() {
+  return forwardCache.Size() + backwardDataCache.Size() + backwardWeightsCache.Size() + winogradCache.Size();
+}
 
 }  // namespace rbn

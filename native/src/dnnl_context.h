@@ -27,6 +27,8 @@ void ClearConvCache();
 void ClearMatmulCache();
 void ClearPoolCache();
 size_t ConvCacheSize();
+// Winograd convolutions (evaluation's constant filters) among the cached primitives.
+size_t WinogradPrimitives();
 size_t MatmulCacheSize();
 size_t PoolCacheSize();
 

@@ -38,6 +38,12 @@ class LruCache {
   }
 
   size_t Size() const { return order_.size(); }
+  template <typename Predicate>
+  size_t CountIf(Predicate keep) const {
+    size_t n = 0;
+    for (const auto& entry : order_) n += keep(*entry.second) ? 1 : 0;
+    return n;
+  }
   void Clear() {
     order_.clear();
     index_.clear();

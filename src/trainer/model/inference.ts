@@ -6,7 +6,7 @@
  * and t = β − s·μ, so conv → BN → ReLU is one convolution with filter W·s, bias b·s + t and a
  * fused ReLU: one pass over the activations where `model.predict` makes three. At the end of a
  * residual block, conv → BN → sum with the shortcut → ReLU, the sum and the ReLU go into the
- * convolution too (residual-conv.ts). A search evaluates after every training phase, so this is
+ * convolution too (folded-conv.ts). A search evaluates after every training phase, so this is
  * on its path.
  *
  * It reads the model as TF.js sees it (built-in class names, configs and weights), so it works
@@ -14,7 +14,7 @@
  * that is not part of a foldable conv → BN (→ ReLU) chain runs its own inference pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { residualConv2d } from './residual-conv';
+import { foldedConv2d } from './folded-conv';
 
 type Layer = tf.layers.Layer;
 
@@ -108,20 +108,11 @@ function consumers(model: tf.LayersModel): Map<Layer, Layer[]> {
 }
 
 function runFolded(f: FoldedConv, x: tf.Tensor): tf.Tensor {
-  return tf.fused.conv2d({
-    x: x as tf.Tensor4D,
-    filter: f.filter,
-    bias: f.bias,
-    strides: f.strides,
-    pad: f.pad,
-    dilations: f.dilations,
-    // Stryker disable next-line StringLiteral: TF.js's fused convolution reads an empty activation as linear.
-    activation: f.relu ? 'relu' : 'linear',
-  });
+  return foldedConv2d({ x: x as tf.Tensor4D, filter: f.filter, bias: f.bias, strides: f.strides, pad: f.pad, dilations: f.dilations, relu: f.relu });
 }
 
 function runFoldedIntoSum(f: FoldedConv, x: tf.Tensor, residual: tf.Tensor, consumeResidual: boolean): tf.Tensor {
-  return residualConv2d({
+  return foldedConv2d({
     x: x as tf.Tensor4D, filter: f.filter, bias: f.bias, residual, strides: f.strides, pad: f.pad, dilations: f.dilations, relu: f.relu, consumeResidual,
   });
 }

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { residualConv2d } from '../../../src/trainer/model/residual-conv';
+import * as fs from 'node:fs';
+
+import { loadNativeAddon } from '../../../src/trainer/backends/native';
+import { foldedConv2d } from '../../../src/trainer/model/folded-conv';
 import { countAddonCalls, expectSameOnBothBackends, randomValues, relativeError, useNativeBackend } from './helpers';
 
 interface ConvCase {
@@ -105,13 +108,13 @@ describe('native backend: convolutions match the cpu backend', function () {
     { size: [8, 9], inC: 4, outC: 3, k: 2, stride: 1, pad: 'valid', relu: false },
   ] as const) {
     it(`residual sum (and ReLU) inside the convolution: ${c.size.join('x')}x${c.inC} -> ${c.outC}, ${c.k}x${c.k}, stride ${c.stride}, ${c.pad}, relu ${c.relu}`, async () => {
-      // On cpu residualConv2d composes fused conv, add and ReLU; on native it is one addon call.
+      // On cpu foldedConv2d composes fused conv, add and ReLU; on native it is one addon call.
       const calls = await countAddonCalls('conv2dForward', () => expectSameOnBothBackends('residual conv', () => {
         const { x, w } = inputs({ batch: 2, size: [...c.size], inC: c.inC, outC: c.outC, k: c.k, stride: c.stride, pad: c.pad }, 31);
         const bias = tf.tensor1d(randomValues(c.outC, 33));
         const outShape = tf.conv2d(x, w, c.stride, c.pad).shape;
         const residual = tf.tensor(randomValues(tf.util.sizeFromShape(outShape), 35), outShape);
-        return residualConv2d({ x, filter: w, bias, residual, strides: [c.stride, c.stride], pad: c.pad, dilations: [1, 1], relu: c.relu });
+        return foldedConv2d({ x, filter: w, bias, residual, strides: [c.stride, c.stride], pad: c.pad, dilations: [1, 1], relu: c.relu });
       }));
       // One call for the shape probe above, one for the residual convolution.
       assert.equal(calls, 2, 'the residual convolution ran in the addon');
@@ -127,7 +130,7 @@ describe('native backend: convolutions match the cpu backend', function () {
       const { x, w } = inputs({ batch: 2, size: [6, 6], inC: 4, outC: 4, k: 3, stride: 1, pad: 'same' }, 51);
       const bias = tf.tensor1d(randomValues(4, 53));
       const run = (residual: tf.Tensor) =>
-        residualConv2d({ x, filter: w, bias, residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true, consumeResidual: true });
+        foldedConv2d({ x, filter: w, bias, residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true, consumeResidual: true });
       const expected = tf.relu(tf.add(tf.fused.conv2d({ x, filter: w, bias, strides: 1, pad: 'same' }), tf.ones([2, 6, 6, 4])));
       const native = (t: tf.Tensor) => tf.add(t, 0); // a residual in an array the backend allocated
       const sole = native(tf.ones([2, 6, 6, 4]));
@@ -152,9 +155,67 @@ describe('native backend: convolutions match the cpu backend', function () {
     const calls = await countAddonCalls('conv2dForward', () => expectSameOnBothBackends('broadcast residual', () => {
       const { x, w } = inputs({ batch: 3, size: [5, 5], inC: 2, outC: 3, k: 3, stride: 1, pad: 'same' }, 41);
       const residual = tf.tensor(randomValues(5 * 5 * 3, 43), [1, 5, 5, 3]);
-      return residualConv2d({ x, filter: w, bias: tf.tensor1d([0.1, -0.2, 0.3]), residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true });
+      return foldedConv2d({ x, filter: w, bias: tf.tensor1d([0.1, -0.2, 0.3]), residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true });
     }));
     assert.equal(calls, 0);
+  });
+
+  describe('Winograd for evaluation\'s constant filters', () => {
+    // oneDNN 2.6 has its Winograd kernel for AVX-512 CPUs only; elsewhere the direct one runs.
+    const hasWinograd = /\bavx512f\b/.test(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '');
+    const addon = () => loadNativeAddon();
+
+    for (const c of [
+      { size: [16, 16], inC: 32, outC: 32, relu: true, residual: false },
+      { size: [7, 9], inC: 64, outC: 48, relu: false, residual: false },
+      { size: [8, 8], inC: 64, outC: 64, relu: true, residual: true },
+    ] as const) {
+      it(`${c.size.join('x')}x${c.inC} -> ${c.outC}, 3x3, relu ${c.relu}, residual ${c.residual}: matches the cpu backend`, async () => {
+        addon().clearCaches();
+        await expectSameOnBothBackends('winograd conv', () => {
+          const { x, w } = inputs({ batch: 3, size: [...c.size], inC: c.inC, outC: c.outC, k: 3, stride: 1, pad: 'same' }, 61);
+          const bias = tf.tensor1d(randomValues(c.outC, 63));
+          const residual = c.residual ? tf.tensor(randomValues(3 * c.size[0] * c.size[1] * c.outC, 65), [3, c.size[0], c.size[1], c.outC]) : undefined;
+          return foldedConv2d({ x, filter: w, bias, residual, strides: [1, 1], pad: 'same', dilations: [1, 1], relu: c.relu });
+        });
+        assert.equal(addon().cacheSizes().winograd, hasWinograd ? 1 : 0);
+      });
+    }
+
+    it('is not used by training\'s convolutions, nor below 32 channels or for strided ones', () => {
+      addon().clearCaches();
+      tf.tidy(() => {
+        const { x, w } = inputs({ batch: 2, size: [8, 8], inC: 32, outC: 32, k: 3, stride: 1, pad: 'same' }, 71);
+        tf.fused.conv2d({ x, filter: w, bias: tf.zeros([32]), strides: 1, pad: 'same', activation: 'relu' }).dataSync();
+        const small = inputs({ batch: 2, size: [8, 8], inC: 16, outC: 16, k: 3, stride: 1, pad: 'same' }, 73);
+        foldedConv2d({ x: small.x, filter: small.w, bias: tf.zeros([16]), strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true }).dataSync();
+        foldedConv2d({ x, filter: w, bias: tf.zeros([32]), strides: [2, 2], pad: 'same', dilations: [1, 1], relu: true }).dataSync();
+      });
+      assert.equal(addon().cacheSizes().winograd, 0);
+    });
+
+    it('transforms a filter again when the same array holds new values', () => {
+      // The buffer pool hands a disposed filter's array to the next tensor: a transform kept by
+      // the array alone would then convolve with the old filter.
+      const [n, h, wd, c] = [2, 8, 8, 32];
+      const geometry = [n, h, wd, c, 3, 3, c, h, wd, 1, 1, 1, 1, 1, 1, 1, 1];
+      const x = randomValues(n * h * wd * c, 81);
+      const filter = randomValues(9 * c * c, 83);
+      const bias = new Float32Array(c);
+      const run = (constantFilter: boolean) => {
+        const out = new Float32Array(n * h * wd * c);
+        addon().conv2dForward(x, filter, bias, out, geometry, false, null, constantFilter);
+        return out;
+      };
+      for (const seed of [85, 87, 89]) {
+        const cached = run(true);
+        const direct = run(false);
+        assert.ok(relativeError(cached, direct) < 1e-4, `seed ${seed}: relative error ${relativeError(cached, direct)}`);
+        filter.set(randomValues(filter.length, seed));
+      }
+      // The last filter differs from the first: the outputs above cannot all have come from one.
+      assert.ok(relativeError(run(true), run(false)) < 1e-4);
+    });
   });
 
   it('a fused activation the addon lacks (elu) falls back to the cpu kernel', async () => {

@@ -14,8 +14,12 @@ export const BUILD_HINT =
 /** Functions exported by the addon; every buffer is a Float32Array of the exact size. */
 export interface NativeAddon {
   /** geometry: [n, h, w, c, kh, kw, o, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight] */
-  /** residual (the output's shape) is added before the ReLU: relu(conv(x) + bias + residual). */
-  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array, geometry: number[], relu: boolean, residual?: Float32Array | null): void;
+  /**
+   * residual (the output's shape) is added before the ReLU: relu(conv(x) + bias + residual).
+   * constantFilter: the caller runs this filter again with the same values (evaluation), so the
+   * addon may keep its transform and use Winograd where that is faster.
+   */
+  conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array, geometry: number[], relu: boolean, residual?: Float32Array | null, constantFilter?: boolean): void;
   conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: number[]): void;
   conv2dBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: number[]): void;
   /** dims: [batch, m, k, n] */
@@ -41,7 +45,8 @@ export interface NativeAddon {
   /** dx = γ·invStd·(dy − sumDy/count − x̂·sumDyXhat/count), channel last. */
   batchNormGradInput(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, sumDy: Float32Array, sumDyXhat: Float32Array, dx: Float32Array, channels: number, count: number): void;
   info(): { dnnlVersion: string; maxThreads: number; primitiveCacheCapacity: number };
-  cacheSizes(): { conv: number; matmul: number; pool: number };
+  /** winograd: how many of the cached convolution primitives are Winograd ones (evaluation's). */
+  cacheSizes(): { conv: number; winograd: number; matmul: number; pool: number };
   clearCaches(): void;
   setNumThreads(threads: number): void;
 }

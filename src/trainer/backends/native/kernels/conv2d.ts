@@ -3,7 +3,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { Add, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, Relu, util } from '@tensorflow/tfjs';
 
-import { ResidualConv2D } from '../../../model/residual-conv';
+import { FoldedConv2D } from '../../../model/folded-conv';
 import { runCpuKernel, withCpuFallback, type KernelArgs } from '../backend';
 
 const NAME = 'native';
@@ -122,9 +122,11 @@ const conv2dBackpropFilter: KernelConfig = {
 };
 
 /** Where the convolution cannot take the residual, TF.js's CPU kernels: fused convolution, add, ReLU. */
-function residualOnCpu({ inputs, backend, attrs }: KernelArgs): TensorInfo {
-  const { x, filter, bias, residual } = inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
-  const conv = runCpuKernel(FusedConv2D, { inputs: { x, filter, bias }, backend, attrs: { ...attrs, dataFormat: 'NHWC', activation: 'linear' } }) as TensorInfo;
+function foldedOnCpu({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, filter, bias, residual } = inputs as Record<'x' | 'filter' | 'bias', TensorInfo> & { residual?: TensorInfo };
+  const activation = attrs.relu && !residual ? 'relu' : 'linear';
+  const conv = runCpuKernel(FusedConv2D, { inputs: { x, filter, bias }, backend, attrs: { ...attrs, dataFormat: 'NHWC', activation } }) as TensorInfo;
+  if (!residual) return conv;
   const sum = runCpuKernel(Add, { inputs: { a: conv, b: residual }, backend }) as TensorInfo;
   backend.disposeData(conv.dataId);
   if (!attrs.relu) return sum;
@@ -133,21 +135,24 @@ function residualOnCpu({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   return out;
 }
 
-const residualConv2d: KernelConfig = {
-  kernelName: ResidualConv2D,
+const foldedConv2d: KernelConfig = {
+  kernelName: FoldedConv2D,
   backendName: NAME,
-  kernelFunc: withCpuFallback(ResidualConv2D, ({ inputs, backend, attrs }) => {
-    const { x, filter, bias, residual } = inputs as Record<'x' | 'filter' | 'bias' | 'residual', TensorInfo>;
+  kernelFunc: withCpuFallback(FoldedConv2D, ({ inputs, backend, attrs }) => {
+    const { x, filter, bias, residual } = inputs as Record<'x' | 'filter' | 'bias', TensorInfo> & { residual?: TensorInfo };
     const a = attrs as unknown as ConvAttrs & { relu: boolean; consumeResidual?: boolean };
-    const xv = backend.float32(x), wv = backend.float32(filter), bv = backend.float32(bias), rv = backend.float32(residual);
+    const xv = backend.float32(x), wv = backend.float32(filter), bv = backend.float32(bias);
+    const rv = residual ? backend.float32(residual) : null;
     const info = xv && wv ? convInfo(x.shape, filter.shape, a, a.dilations) : null;
-    if (!info || !bv || !rv || bv.length !== info.outChannels || !util.arraysEqual(residual.shape, info.outShape)) return null;
+    if (!info || !bv || bv.length !== info.outChannels) return null;
+    if (residual && (!rv || !util.arraysEqual(residual.shape, info.outShape))) return null;
     // A residual the caller gives up is summed in place, which spares copying it into a new array.
-    const inPlace = a.consumeResidual === true && rv !== xv && backend.isSoleOwner(residual);
+    const inPlace = residual !== undefined && rv !== null && a.consumeResidual === true && rv !== xv && backend.isSoleOwner(residual);
     const out = inPlace ? rv : backend.allocate(util.sizeFromShape(info.outShape));
-    backend.addon.conv2dForward(xv!, wv!, bv, out, convGeometry(info), a.relu, rv);
+    // The filter is constant across evaluation's calls, so the addon may transform it once and use Winograd.
+    backend.addon.conv2dForward(xv!, wv!, bv, out, convGeometry(info), a.relu, rv, true);
     return backend.output(info.outShape, out);
-  }, residualOnCpu),
+  }, foldedOnCpu),
 };
 
-export const convKernels: KernelConfig[] = [conv2d, fusedConv2d, conv2dBackpropInput, conv2dBackpropFilter, residualConv2d];
+export const convKernels: KernelConfig[] = [conv2d, fusedConv2d, conv2dBackpropInput, conv2dBackpropFilter, foldedConv2d];
