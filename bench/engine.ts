@@ -85,15 +85,21 @@ function printRatios(rows: ResultRow[], batchSize: number, rounds: number): void
   }
 }
 
+/** The engines whose inference ran Winograd convolutions, by what each said when it finished. */
+function winogradEngines(engines: readonly { id: string; winogradConvs?: number }[]): Set<string> {
+  return new Set(engines.filter((e) => (e.winogradConvs ?? 0) > 0).map((e) => e.id));
+}
+
 /** BENCH_REPORT_FROM=<engine.json>: the tables of a saved run again, summarised by this version of the report code. */
 function reportFrom(file: string): void {
   const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
     timestamp: string; options: { batchSize: number; rounds: number }; models: { id: string }[];
     rounds: MeasuredRound[]; peak: MeasuredPeak | null; pytorch: { layouts?: Record<string, Layout> };
+    engines?: { id: string; winogradConvs?: number }[];
   };
   log(`Engine benchmark of ${saved.timestamp}, from ${file}:`);
   const models = selectModels(saved.models.map((m) => m.id));
-  const rows = resultRows(models, summarizeRounds(saved.rounds), saved.peak, new Map(Object.entries(saved.pytorch.layouts ?? {})));
+  const rows = resultRows(models, summarizeRounds(saved.rounds), saved.peak, new Map(Object.entries(saved.pytorch.layouts ?? {})), winogradEngines(saved.engines ?? []));
   printRatios(rows, saved.options.batchSize, saved.options.rounds);
   log();
   log(markdownTable(rows));
@@ -209,20 +215,20 @@ async function main(): Promise<void> {
     const reply = await profiled.process.request({ type: 'profile', model: ids[0] });
     if (reply.type === 'profile') profile = { engine: profiled.id, model: ids[0], profile: reply.profile };
   }
-  const finished: Record<string, { threads: BackendThreads; peakRssMb: number }> = {};
+  const finished: Record<string, { threads: BackendThreads; peakRssMb: number; winogradConvs: number }> = {};
   for (const e of engines) {
     const reply = await e.process.request({ type: 'finish' });
-    if (reply.type === 'finished') finished[e.id] = { threads: reply.threads, peakRssMb: reply.peakRssMb };
+    if (reply.type === 'finished') finished[e.id] = { threads: reply.threads, peakRssMb: reply.peakRssMb, winogradConvs: reply.winogradConvs };
     e.process.kill();
   }
   const torchFinish = torch ? await torch.request({ op: 'finish' }) : null;
   torch?.kill();
 
   const summaries = summarizeRounds(records);
-  const rows = resultRows(models, summaries, peak, layouts);
+  const rows = resultRows(models, summaries, peak, layouts, winogradEngines(Object.entries(finished).map(([id, f]) => ({ id, ...f }))));
   log();
   log(`Peak: ${peak === null ? 'not measured (neither the native backend nor PyTorch ran)' : `${peak.gflops.toFixed(0)} GFLOP/s, the best ${PEAK_SIZE}×${PEAK_SIZE} float32 matrix product measured in this run (${peak.source}; measured ${peakMeasurements.length} times, before, between and after the groups of rounds: ${peakMeasurements.map((m) => m.gflops.toFixed(0)).join(', ')} GFLOP/s)`}; the nominal paper figure would be ${machine.peak.gflops.toFixed(0)} GFLOP/s (${machine.peak.derivation}).`);
-  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted.`);
+  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. An engine that ran Winograd convolutions at inference (${[...winogradEngines(Object.entries(finished).map(([id, f]) => ({ id, ...f })))].join(', ') || 'none here'}) has those counted at Winograd's multiply-adds (36 per 4×4 output tile and channel pair instead of 144), the tile transforms left out.`);
   log();
   printRatios(rows, options.batchSize, options.rounds);
   if (torchSetup) log(`PyTorch ${torchSetup.torchVersion}: ${torchSetup.threads} threads, mkldnn ${torchSetup.mkldnn ? 'on' : 'off'}, layout per model and mode from the probe (in brackets).`);
@@ -256,7 +262,7 @@ async function main(): Promise<void> {
     machine,
     options,
     notes: [
-      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image',
+      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; an engine with winogradConvs > 0 has its inference convolutions that ran as Winograd counted at Winograd\'s multiply-adds (models[].work.forwardWinograd)',
       'peak: the best 1024×1024 float32 matrix product measured in the run (native backend and PyTorch), not a paper figure',
       'ratios: per round, TF.js img/s over the mean of the PyTorch rounds just before and after it; medians and ranges over the rounds',
       'the machine is shared: absolute figures are noisy, ratios from the same run are what counts',

@@ -13,6 +13,24 @@ export interface WorkCount {
   train: number;
   /** The forward FLOPs of the layers that read the image, whose input gradient nobody computes. */
   readingImage: number;
+  /**
+   * `forward` with each convolution the native backend runs as Winograd at evaluation counted at
+   * the multiply-adds Winograd does (winogradFlops): the work of a native inference round.
+   */
+  forwardWinograd: number;
+}
+
+/** The native backend's rule for evaluation's Winograd convolutions (docs/benchmarks.md, "Winograd convolutions at evaluation"). */
+const WINOGRAD_MIN_CHANNELS = 32;
+
+/**
+ * Winograd F(4×4, 3×3) multiplies 6×6 transformed tiles elementwise: 36 multiply-adds per 4×4
+ * output tile and channel pair, where the direct form does 16 × 9 = 144. The tile transforms
+ * are left out (they grow with one channel count, the products with both), so this is a lower
+ * bound of the work done.
+ */
+export function winogradFlops(outHeight: number, outWidth: number, inChannels: number, outChannels: number): number {
+  return 2 * Math.ceil(outHeight / 4) * Math.ceil(outWidth / 4) * 36 * inChannels * outChannels;
 }
 
 /**
@@ -28,7 +46,10 @@ export function workCount(arch: Architecture): WorkCount {
   const imageSkips = new Set(resolved.skips.filter((s) => s.fromIndex === 0).map((s) => `${s.skip.id}.proj`));
   const forward = rows.reduce((sum, r) => sum + r.flops, 0);
   const readingImage = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + r.flops, 0);
-  return { forward, train: 3 * forward - readingImage, readingImage };
+  const winograd = new Set(resolved.layers.filter(({ layer, inShape, outShape }) => layer.kind === 'conv' && layer.kernel === 3 && layer.stride === 1 &&
+    inShape[2] >= WINOGRAD_MIN_CHANNELS && outShape[2] >= WINOGRAD_MIN_CHANNELS).map(({ layer }) => layer.id));
+  const forwardWinograd = rows.reduce((sum, r) => sum + (winograd.has(r.id) ? winogradFlops(r.outShape[0], r.outShape[1], r.inShape[2], r.outShape[2]) : r.flops), 0);
+  return { forward, train: 3 * forward - readingImage, readingImage, forwardWinograd };
 }
 
 export interface PeakMeasurement {

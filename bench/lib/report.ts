@@ -30,11 +30,17 @@ export interface ResultRow {
   layout?: Layout;
 }
 
-export function resultRows(models: BenchModel[], summaries: EngineSummary[], peak: MeasuredPeak | null, layouts: Map<string, Layout>): ResultRow[] {
+/**
+ * `winogradEngines`: the engines whose inference ran Winograd convolutions (the native backend
+ * says so at the end of its rounds); their inference work is counted as Winograd does it.
+ */
+export function resultRows(models: BenchModel[], summaries: EngineSummary[], peak: MeasuredPeak | null, layouts: Map<string, Layout>,
+  winogradEngines: ReadonlySet<string> = new Set()): ResultRow[] {
   const work = new Map(models.map((m) => [m.id, m.work]));
   return summaries.map((s) => {
     const w = work.get(s.model);
-    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : w.forward;
+    const inferWork = w && winogradEngines.has(s.engine) ? w.forwardWinograd : w?.forward;
+    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : inferWork!;
     const achieved = gflops(s.imagesPerSecond.median, perImage);
     return {
       engine: s.engine,

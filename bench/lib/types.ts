@@ -93,5 +93,5 @@ export type EngineReply =
   | { type: 'round'; timing: Timing; lastLoss: number }
   | { type: 'peak'; measurement: PeakMeasurement }
   | { type: 'profile'; profile: StepProfile }
-  | { type: 'finished'; threads: BackendThreads; peakRssMb: number }
+  | { type: 'finished'; threads: BackendThreads; peakRssMb: number; winogradConvs: number }
   | { type: 'failed'; reason: string };

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { gflops, measuredPeak, overPeakNotes, workCount } from '../../../bench/lib/peak';
+import { gflops, measuredPeak, overPeakNotes, winogradFlops, workCount } from '../../../bench/lib/peak';
 import { countFlops } from '../../../src/core/arch/cost';
 import type { Architecture } from '../../../src/core/arch/types';
 import { resnet20 } from '../../../src/core/arch/seeds';
@@ -31,6 +31,32 @@ describe('bench:engine peak column', () => {
     const projection = 2 * 8 * 8 * 2 * 4;
     assert.equal(w.readingImage, stem + projection);
     assert.equal(w.train, 3 * w.forward - stem - projection);
+  });
+
+  it('counts the native inference\'s Winograd convolutions (3×3, stride 1, 32 channels and more) at Winograd\'s multiply-adds', () => {
+    const arch: Architecture = {
+      schemaVersion: 1,
+      blockStyle: 'standard',
+      input: { height: 7, width: 7, channels: 16 },
+      numClasses: 2,
+      layers: [
+        { kind: 'conv', id: 'narrow', width: 32, kernel: 3, stride: 1, origin: 'seed' },
+        { kind: 'conv', id: 'wide', width: 40, kernel: 3, stride: 1, origin: 'seed' },
+        { kind: 'conv', id: 'strided', width: 48, kernel: 3, stride: 2, origin: 'seed' },
+        { kind: 'conv', id: 'pointwise', width: 48, kernel: 1, stride: 1, origin: 'seed' },
+      ],
+      skips: [],
+    };
+    const w = workCount(arch);
+    // Only 'wide' reads and writes 32 channels or more with a 3×3 stride-1 filter: 7×7 output
+    // positions make 2×2 tiles of 4×4, each 36 multiply-adds per channel pair.
+    assert.equal(winogradFlops(7, 7, 32, 40), 2 * 4 * 36 * 32 * 40);
+    const wideDirect = 2 * 7 * 7 * 9 * 32 * 40;
+    assert.equal(w.forwardWinograd, w.forward - wideDirect + winogradFlops(7, 7, 32, 40));
+    assert.ok(w.forwardWinograd < w.forward);
+    // ResNet-20: the 16-channel stage and the strided convolutions stay direct.
+    const r = workCount(resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard'));
+    assert.ok(r.forwardWinograd < r.forward && r.forwardWinograd > 0.5 * r.forward, `${r.forwardWinograd} of ${r.forward}`);
   });
 
   it('takes the best matmul measurement as the peak and ignores failed ones', () => {
