@@ -92,17 +92,22 @@ struct WeightsBridge {
 // three. It is a `sum` post-op over an output that already holds the residual, not a `binary`
 // add reading the residual: oneDNN 2.6 runs a binary post-op on its older direct kernel rather
 // than brgemm (docs/benchmarks.md, "Residual sums fused into the convolution").
-dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g, bool bias, bool relu, bool residual) {
-  dnnl::convolution_forward::desc d(prop_kind::forward_training, algorithm::convolution_direct,
-                                    Nhwc(g.Src()), AnyLayout(g.Weights()),
-                                    bias ? memory::desc({g.o}, f32, tag::a) : memory::desc(),
-                                    Nhwc(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+dnnl::primitive_attr PostOps(bool relu, bool residual) {
   dnnl::primitive_attr attr;
   dnnl::post_ops ops;
   if (residual) ops.append_sum(1.f);
   if (relu) ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
   attr.set_post_ops(ops);
-  return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+  return attr;
+}
+
+memory::desc BiasDesc(const ConvGeometry& g, bool bias) { return bias ? memory::desc({g.o}, f32, tag::a) : memory::desc(); }
+
+dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g, bool bias, bool relu, bool residual) {
+  dnnl::convolution_forward::desc d(prop_kind::forward_training, algorithm::convolution_direct,
+                                    Nhwc(g.Src()), AnyLayout(g.Weights()), BiasDesc(g, bias),
+                                    Nhwc(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+  return dnnl::convolution_forward::primitive_desc(d, PostOps(relu, residual), Engine());
 }
 
 // A filter in a primitive's layout, kept with a copy of the user's filter it came from.
@@ -205,15 +210,9 @@ std::shared_ptr<WinogradEntry> MakeWinograd(const ConvGeometry& g, bool bias, bo
   auto entry = std::make_shared<WinogradEntry>();
   try {
     dnnl::convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_winograd,
-                                      AnyLayout(g.Src()), AnyLayout(g.Weights()),
-                                      bias ? memory::desc({g.o}, f32, tag::a) : memory::desc(),
+                                      AnyLayout(g.Src()), AnyLayout(g.Weights()), BiasDesc(g, bias),
                                       AnyLayout(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
-    dnnl::primitive_attr attr;
-    dnnl::post_ops ops;
-    if (residual) ops.append_sum(1.f);
-    if (relu) ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(ops);
-    dnnl::convolution_forward::primitive_desc pd(d, attr, Engine());
+    dnnl::convolution_forward::primitive_desc pd(d, PostOps(relu, residual), Engine());
     entry->prim = dnnl::convolution_forward(pd);
     entry->weights.Init(Hwio(g), pd.weights_desc(), true);
     entry->reorderSrc = pd.src_desc() != Nhwc(g.Src());
