@@ -225,10 +225,11 @@ async function main(): Promise<void> {
   torch?.kill();
 
   const summaries = summarizeRounds(records);
-  const rows = resultRows(models, summaries, peak, layouts, winogradEngines(Object.entries(finished).map(([id, f]) => ({ id, ...f }))));
+  const winograd = winogradEngines(Object.entries(finished).map(([id, f]) => ({ id, ...f })));
+  const rows = resultRows(models, summaries, peak, layouts, winograd);
   log();
   log(`Peak: ${peak === null ? 'not measured (neither the native backend nor PyTorch ran)' : `${peak.gflops.toFixed(0)} GFLOP/s, the best ${PEAK_SIZE}×${PEAK_SIZE} float32 matrix product measured in this run (${peak.source}; measured ${peakMeasurements.length} times, before, between and after the groups of rounds: ${peakMeasurements.map((m) => m.gflops.toFixed(0)).join(', ')} GFLOP/s)`}; the nominal paper figure would be ${machine.peak.gflops.toFixed(0)} GFLOP/s (${machine.peak.derivation}).`);
-  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. An engine that ran Winograd convolutions at inference (${[...winogradEngines(Object.entries(finished).map(([id, f]) => ({ id, ...f })))].join(', ') || 'none here'}) has those counted at Winograd's multiply-adds (36 per 4×4 output tile and channel pair instead of 144), the tile transforms left out.`);
+  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. An engine that ran Winograd convolutions at inference (${[...winograd].join(', ') || 'none here'}) has those counted at Winograd's multiply-adds (36 per 4×4 output tile and channel pair instead of 144), the tile transforms left out.`);
   log();
   printRatios(rows, options.batchSize, options.rounds);
   if (torchSetup) log(`PyTorch ${torchSetup.torchVersion}: ${torchSetup.threads} threads, mkldnn ${torchSetup.mkldnn ? 'on' : 'off'}, layout per model and mode from the probe (in brackets).`);

@@ -5,7 +5,7 @@
 import type { Spread } from '../../src/core/stats';
 import type { BackendReport } from '../../src/protocol/events';
 import type { BenchModel } from './models';
-import { gflops, type MeasuredPeak } from './peak';
+import { gflops, type MeasuredPeak, type WorkCount } from './peak';
 import { PYTORCH, type EngineSummary, type Layout, type Mode } from './rounds';
 import type { KernelTime, StepProfile } from './types';
 
@@ -39,8 +39,8 @@ export function resultRows(models: BenchModel[], summaries: EngineSummary[], pea
   const work = new Map(models.map((m) => [m.id, m.work]));
   return summaries.map((s) => {
     const w = work.get(s.model);
-    const inferWork = w && winogradEngines.has(s.engine) ? w.forwardWinograd : w?.forward;
-    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : inferWork!;
+    const inferWork = (v: WorkCount): number => (winogradEngines.has(s.engine) ? v.forwardWinograd : v.forward);
+    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : inferWork(w);
     const achieved = gflops(s.imagesPerSecond.median, perImage);
     return {
       engine: s.engine,
