@@ -67,6 +67,10 @@ memory::desc Nhwc(const memory::dims& dims) { return memory::desc(dims, f32, tag
 memory::desc AnyLayout(const memory::dims& dims) { return memory::desc(dims, f32, tag::any); }
 memory::desc Hwio(const ConvGeometry& g) { return memory::desc(g.Weights(), f32, tag::hwio); }
 
+dnnl::reorder Reorder(const memory::desc& from, const memory::desc& to) {
+  return dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), from, Engine(), to));
+}
+
 // Reorder between the user's HWIO filter and the primitive's preferred layout, skipped when
 // they coincide.
 struct WeightsBridge {
@@ -80,9 +84,9 @@ struct WeightsBridge {
     if (!needed) return;
     internal = memory(wanted, Engine());
     if (userToInternal) {
-      toInternal = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), user, Engine(), wanted));
+      toInternal = Reorder(user, wanted);
     } else {
-      toUser = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), wanted, Engine(), user));
+      toUser = Reorder(wanted, user);
     }
   }
 };
@@ -163,9 +167,11 @@ struct BackwardWeightsEntry {
   WeightsBridge weights;
 };
 
-// A 3x3 stride-1 convolution of constant filters as Winograd F(4x4, 3x3), whose kernel wants
-// blocked activations: they are reordered in and out around it (docs/benchmarks.md, "Winograd
-// convolutions at evaluation").
+// A 3x3 stride-1 convolution as Winograd F(4x4, 3x3), whose kernel wants blocked activations:
+// they are reordered in and out around it. Evaluation's constant filters take the inference
+// primitive, whose filter transform is cached; training takes the training primitive, which
+// transforms the filter inside each call (docs/benchmarks.md, "Winograd convolutions at
+// evaluation" and "Winograd convolutions in training").
 struct WinogradEntry {
   bool usable = false;
   dnnl::convolution_forward prim;
@@ -174,6 +180,17 @@ struct WinogradEntry {
   bool reorderSrc = false, reorderDst = false;
   memory::desc src, dst;
   dnnl::reorder srcIn, dstIn, dstOut;
+};
+
+// A filter gradient by Winograd: the input and the output's gradient are reordered into the
+// primitive's blocked layouts, the gradient back into HWIO.
+struct WinogradBackwardWeightsEntry {
+  bool usable = false;
+  dnnl::convolution_backward_weights prim;
+  WeightsBridge weights;
+  bool reorderSrc = false, reorderDiffDst = false;
+  memory::desc src, diffDst;
+  dnnl::reorder srcIn, diffDstIn;
 };
 
 // The blocked activations around a Winograd convolution, shared by every shape: a cache entry per
@@ -192,6 +209,8 @@ LruCache<ForwardEntry>& forwardCache = *new LruCache<ForwardEntry>(kPrimitiveCac
 LruCache<BackwardDataEntry>& backwardDataCache = *new LruCache<BackwardDataEntry>(kPrimitiveCacheCapacity);
 LruCache<BackwardWeightsEntry>& backwardWeightsCache = *new LruCache<BackwardWeightsEntry>(kPrimitiveCacheCapacity);
 LruCache<WinogradEntry>& winogradCache = *new LruCache<WinogradEntry>(kPrimitiveCacheCapacity);
+LruCache<WinogradBackwardWeightsEntry>& winogradBackwardWeightsCache =
+    *new LruCache<WinogradBackwardWeightsEntry>(kPrimitiveCacheCapacity);
 
 void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float* data) {
   if (!bridge.needed) return;
@@ -199,32 +218,42 @@ void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float
   bridge.toInternal.execute(Stream(), userMem, bridge.internal);
 }
 
+// Measured on this project's benchmark CPU (docs/benchmarks.md, "Winograd convolutions in
+// training"): below 32 channels, or below 4x4 outputs (one Winograd tile), the transforms cost
+// more than the multiplications they save.
 constexpr int64_t kMinChannelsForWinograd = 32;
+constexpr int64_t kMinOutputForWinograd = 4;
 
 bool WinogradApplies(const ConvGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 &&
-         g.c >= kMinChannelsForWinograd && g.o >= kMinChannelsForWinograd;
+         g.c >= kMinChannelsForWinograd && g.o >= kMinChannelsForWinograd && g.oh >= kMinOutputForWinograd &&
+         g.ow >= kMinOutputForWinograd;
 }
 
-std::shared_ptr<WinogradEntry> MakeWinograd(const ConvGeometry& g, bool bias, bool relu, bool residual) {
+dnnl::convolution_forward::primitive_desc WinogradForwardDesc(const ConvGeometry& g, prop_kind kind, bool bias,
+                                                              bool relu, bool residual) {
+  dnnl::convolution_forward::desc d(kind, algorithm::convolution_winograd, AnyLayout(g.Src()),
+                                    AnyLayout(g.Weights()), BiasDesc(g, bias), AnyLayout(g.Dst()), g.Strides(),
+                                    g.Dilates(), g.PadL(), g.PadR());
+  return dnnl::convolution_forward::primitive_desc(d, PostOps(relu, residual), Engine());
+}
+
+std::shared_ptr<WinogradEntry> MakeWinograd(const ConvGeometry& g, bool bias, bool relu, bool residual,
+                                            bool constantFilter) {
   auto entry = std::make_shared<WinogradEntry>();
   try {
-    dnnl::convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_winograd,
-                                      AnyLayout(g.Src()), AnyLayout(g.Weights()), BiasDesc(g, bias),
-                                      AnyLayout(g.Dst()), g.Strides(), g.Dilates(), g.PadL(), g.PadR());
-    dnnl::convolution_forward::primitive_desc pd(d, PostOps(relu, residual), Engine());
+    const auto kind = constantFilter ? prop_kind::forward_inference : prop_kind::forward_training;
+    auto pd = WinogradForwardDesc(g, kind, bias, relu, residual);
     entry->prim = dnnl::convolution_forward(pd);
     entry->weights.Init(Hwio(g), pd.weights_desc(), true);
     entry->reorderSrc = pd.src_desc() != Nhwc(g.Src());
     entry->reorderDst = pd.dst_desc() != Nhwc(g.Dst());
     entry->src = pd.src_desc();
     entry->dst = pd.dst_desc();
-    if (entry->reorderSrc) {
-      entry->srcIn = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), Nhwc(g.Src()), Engine(), pd.src_desc()));
-    }
+    if (entry->reorderSrc) entry->srcIn = Reorder(Nhwc(g.Src()), pd.src_desc());
     if (entry->reorderDst) {
-      entry->dstIn = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), Nhwc(g.Dst()), Engine(), pd.dst_desc()));
-      entry->dstOut = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), pd.dst_desc(), Engine(), Nhwc(g.Dst())));
+      entry->dstIn = Reorder(Nhwc(g.Dst()), pd.dst_desc());
+      entry->dstOut = Reorder(pd.dst_desc(), Nhwc(g.Dst()));
     }
     entry->usable = true;
   } catch (const dnnl::error&) {
@@ -235,17 +264,25 @@ std::shared_ptr<WinogradEntry> MakeWinograd(const ConvGeometry& g, bool bias, bo
 }
 
 // Returns false when Winograd does not run for `g`, and the caller runs the direct convolution.
-bool RunWinograd(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual) {
+bool RunWinograd(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual,
+                 bool constantFilter) {
   if (!WinogradApplies(g)) return false;
   const bool hasBias = b != nullptr;
-  const std::string key = g.Key("wino", (hasBias ? 1 : 0) | (relu ? 2 : 0) | (residual ? 4 : 0));
+  const std::string key =
+      g.Key(constantFilter ? "wino_eval" : "wino_train", (hasBias ? 1 : 0) | (relu ? 2 : 0) | (residual ? 4 : 0));
   auto entry = winogradCache.Get(key);
   if (!entry) {
-    entry = MakeWinograd(g, hasBias, relu, residual != nullptr);
+    entry = MakeWinograd(g, hasBias, relu, residual != nullptr, constantFilter);
     winogradCache.Put(key, entry);
   }
   if (!entry->usable) return false;
-  memory internalW = entry->constants.For(entry->weights, Hwio(g), w, g.WeightsSize());
+  memory internalW;
+  if (constantFilter) {
+    internalW = entry->constants.For(entry->weights, Hwio(g), w, g.WeightsSize());
+  } else {
+    RunWeightsToInternal(entry->weights, Hwio(g), w);
+    internalW = entry->weights.needed ? entry->weights.internal : memory(Hwio(g), Engine(), w);
+  }
   memory userSrc(Nhwc(g.Src()), Engine(), x);
   memory userDst(Nhwc(g.Dst()), Engine(), y);
   memory src = entry->reorderSrc ? ScratchMemory(winogradSrc, entry->src) : userSrc;
@@ -267,11 +304,59 @@ bool RunWinograd(const ConvGeometry& g, float* x, float* w, float* b, float* y, 
   return true;
 }
 
+std::shared_ptr<WinogradBackwardWeightsEntry> MakeWinogradBackwardWeights(const ConvGeometry& g) {
+  auto entry = std::make_shared<WinogradBackwardWeightsEntry>();
+  try {
+    auto hint = WinogradForwardDesc(g, prop_kind::forward_training, false, false, false);
+    dnnl::convolution_backward_weights::desc d(algorithm::convolution_winograd, AnyLayout(g.Src()),
+                                               AnyLayout(g.Weights()), memory::desc(), AnyLayout(g.Dst()),
+                                               g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+    dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
+    entry->prim = dnnl::convolution_backward_weights(pd);
+    entry->weights.Init(Hwio(g), pd.diff_weights_desc(), false);
+    entry->reorderSrc = pd.src_desc() != Nhwc(g.Src());
+    entry->reorderDiffDst = pd.diff_dst_desc() != Nhwc(g.Dst());
+    entry->src = pd.src_desc();
+    entry->diffDst = pd.diff_dst_desc();
+    if (entry->reorderSrc) entry->srcIn = Reorder(Nhwc(g.Src()), pd.src_desc());
+    if (entry->reorderDiffDst) entry->diffDstIn = Reorder(Nhwc(g.Dst()), pd.diff_dst_desc());
+    entry->usable = true;
+  } catch (const dnnl::error&) {
+    entry->usable = false;
+  }
+  return entry;
+}
+
+// Returns false when Winograd does not run for `g`, and the caller runs the direct kernel.
+bool RunWinogradBackwardWeights(const ConvGeometry& g, float* x, float* dy, float* dw) {
+  if (!WinogradApplies(g)) return false;
+  const std::string key = g.Key("wino_bwd_weights", 0);
+  auto entry = winogradBackwardWeightsCache.Get(key);
+  if (!entry) {
+    entry = MakeWinogradBackwardWeights(g);
+    winogradBackwardWeightsCache.Put(key, entry);
+  }
+  if (!entry->usable) return false;
+  memory userSrc(Nhwc(g.Src()), Engine(), x);
+  memory userDiffDst(Nhwc(g.Dst()), Engine(), dy);
+  memory userW(Hwio(g), Engine(), dw);
+  memory src = entry->reorderSrc ? ScratchMemory(winogradSrc, entry->src) : userSrc;
+  memory diffDst = entry->reorderDiffDst ? ScratchMemory(winogradDst, entry->diffDst) : userDiffDst;
+  if (entry->reorderSrc) entry->srcIn.execute(Stream(), userSrc, src);
+  if (entry->reorderDiffDst) entry->diffDstIn.execute(Stream(), userDiffDst, diffDst);
+  entry->prim.execute(Stream(), {{DNNL_ARG_SRC, src},
+                                 {DNNL_ARG_DIFF_DST, diffDst},
+                                 {DNNL_ARG_DIFF_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW}});
+  if (entry->weights.needed) entry->weights.toUser.execute(Stream(), entry->weights.internal, userW);
+  Stream().wait();
+  return true;
+}
+
 // Runs the cached forward primitive of `g` on user buffers (NHWC activations, HWIO filter);
 // `residual` (NHWC, the output's shape) may be null.
 void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, bool relu, float* residual = nullptr,
                 bool constantFilter = false) {
-  if (constantFilter && RunWinograd(g, x, w, b, y, relu, residual)) return;
+  if (RunWinograd(g, x, w, b, y, relu, residual, constantFilter)) return;
   const bool hasBias = b != nullptr;
   const std::string key = g.Key("fwd", (hasBias ? 1 : 0) | (relu ? 2 : 0) | (residual ? 4 : 0));
   auto entry = forwardCache.Get(key);
@@ -397,6 +482,7 @@ Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
     float* x = Float32Arg(info, 0, g.SrcSize(), "conv2dBackwardFilter", "x");
     float* dy = Float32Arg(info, 1, g.DstSize(), "conv2dBackwardFilter", "dy");
     float* dw = Float32Arg(info, 2, g.WeightsSize(), "conv2dBackwardFilter", "dw");
+    if (RunWinogradBackwardWeights(g, x, dy, dw)) return info.Env().Undefined();
 
     const std::string key = g.Key("bwd_weights", 0);
     auto entry = backwardWeightsCache.Get(key);
@@ -426,14 +512,17 @@ void ClearConvCache() {
   backwardDataCache.Clear();
   backwardWeightsCache.Clear();
   winogradCache.Clear();
+  winogradBackwardWeightsCache.Clear();
 }
 
 size_t WinogradPrimitives() {
-  return winogradCache.CountIf([](const WinogradEntry& e) { return e.usable; });
+  return winogradCache.CountIf([](const WinogradEntry& e) { return e.usable; }) +
+         winogradBackwardWeightsCache.CountIf([](const WinogradBackwardWeightsEntry& e) { return e.usable; });
 }
 
 size_t ConvCacheSize() {
-  return forwardCache.Size() + backwardDataCache.Size() + backwardWeightsCache.Size() + winogradCache.Size();
+  return forwardCache.Size() + backwardDataCache.Size() + backwardWeightsCache.Size() + winogradCache.Size() +
+         winogradBackwardWeightsCache.Size();
 }
 
 }  // namespace rbn

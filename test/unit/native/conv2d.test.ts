@@ -160,7 +160,7 @@ describe('native backend: convolutions match the cpu backend', function () {
     assert.equal(calls, 0);
   });
 
-  describe('Winograd for evaluation\'s constant filters', () => {
+  describe('Winograd for 3x3 stride-1 convolutions of 32 channels or more', () => {
     // oneDNN 2.6 has its Winograd kernel for AVX-512 CPUs only; elsewhere the direct one runs.
     const hasWinograd = /\bavx512f\b/.test(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '');
     const addon = () => loadNativeAddon();
@@ -182,17 +182,48 @@ describe('native backend: convolutions match the cpu backend', function () {
       });
     }
 
-    it('is not used by training\'s convolutions, nor below 32 channels or for strided ones', () => {
+    it('is not used below 32 channels, below 4x4 outputs, or for strided convolutions', () => {
       addon().clearCaches();
       tf.tidy(() => {
-        const { x, w } = inputs({ batch: 2, size: [8, 8], inC: 32, outC: 32, k: 3, stride: 1, pad: 'same' }, 71);
-        tf.fused.conv2d({ x, filter: w, bias: tf.zeros([32]), strides: 1, pad: 'same', activation: 'relu' }).dataSync();
-        const small = inputs({ batch: 2, size: [8, 8], inC: 16, outC: 16, k: 3, stride: 1, pad: 'same' }, 73);
-        foldedConv2d({ x: small.x, filter: small.w, bias: tf.zeros([16]), strides: [1, 1], pad: 'same', dilations: [1, 1], relu: true }).dataSync();
-        foldedConv2d({ x, filter: w, bias: tf.zeros([32]), strides: [2, 2], pad: 'same', dilations: [1, 1], relu: true }).dataSync();
+        const narrow = inputs({ batch: 2, size: [8, 8], inC: 16, outC: 32, k: 3, stride: 1, pad: 'same' }, 73);
+        const tiny = inputs({ batch: 2, size: [3, 3], inC: 32, outC: 32, k: 3, stride: 1, pad: 'same' }, 75);
+        const strided = inputs({ batch: 2, size: [8, 8], inC: 32, outC: 32, k: 3, stride: 1, pad: 'same' }, 77);
+        for (const [{ x, w }, stride] of [[narrow, 1], [tiny, 1], [strided, 2]] as const) {
+          const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same')));
+          tf.grads(loss)([x, w]).forEach((g) => g.dataSync());
+          foldedConv2d({ x, filter: w, bias: tf.zeros([w.shape[3]]), strides: [stride, stride], pad: 'same', dilations: [1, 1], relu: true }).dataSync();
+        }
       });
       assert.equal(addon().cacheSizes().winograd, 0);
     });
+
+    for (const c of [
+      { batch: 3, size: [14, 14], inC: 32, outC: 48 },
+      { batch: 2, size: [4, 5], inC: 37, outC: 52 },
+      { batch: 2, size: [9, 7], inC: 64, outC: 40 },
+    ] as const) {
+      it(`training ${c.size.join('x')}x${c.inC} -> ${c.outC}: forward, input and filter gradients match the cpu backend`, async () => {
+        addon().clearCaches();
+        await expectSameOnBothBackends('winograd training', () => {
+          const { x, w } = inputs({ ...c, size: [...c.size], k: 3, stride: 1, pad: 'same' }, 67);
+          const bias = tf.tensor1d(randomValues(c.outC, 68));
+          const r = tf.tensor(randomValues(c.batch * c.size[0] * c.size[1] * c.outC, 69), [c.batch, c.size[0], c.size[1], c.outC]);
+          const loss = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(tf.fused.conv2d(
+            { x: a as tf.Tensor4D, filter: b as tf.Tensor4D, bias: d, strides: 1, pad: 'same', activation: 'relu' }), r));
+          const y = tf.fused.conv2d({ x, filter: w, bias, strides: 1, pad: 'same', activation: 'relu' });
+          return [y, ...tf.grads(loss)([x, w, bias])];
+        });
+        // Every convolution ran as Winograd: the forwards, the input gradient (a forward
+        // convolution of the flipped filter, its channels swapped) and the filter gradient.
+        const sizes = addon().cacheSizes();
+        if (hasWinograd) {
+          assert.equal(sizes.winograd, sizes.conv, 'no convolution ran on the direct kernel');
+          assert.ok(sizes.winograd >= 3, `${sizes.winograd} Winograd primitives`);
+        } else {
+          assert.equal(sizes.winograd, 0);
+        }
+      });
+    }
 
     it('transforms a filter again when the same array holds new values', () => {
       // The buffer pool hands a disposed filter's array to the next tensor: a transform kept by

@@ -45,7 +45,7 @@ export interface NativeAddon {
   /** dx = γ·invStd·(dy − sumDy/count − x̂·sumDyXhat/count), channel last. */
   batchNormGradInput(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, sumDy: Float32Array, sumDyXhat: Float32Array, dx: Float32Array, channels: number, count: number): void;
   info(): { dnnlVersion: string; maxThreads: number; primitiveCacheCapacity: number };
-  /** winograd: how many of the cached convolution primitives are Winograd ones (evaluation's). */
+  /** winograd: how many of the cached convolution primitives are Winograd ones (forward, input or filter gradient). */
   cacheSizes(): { conv: number; winograd: number; matmul: number; pool: number };
   clearCaches(): void;
   setNumThreads(threads: number): void;
