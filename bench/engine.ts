@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   const rows = resultRows(models, summaries, peak, layouts, winograd);
   log();
   log(`Peak: ${peak === null ? 'not measured (neither the native backend nor PyTorch ran)' : `${peak.gflops.toFixed(0)} GFLOP/s, the best ${PEAK_SIZE}×${PEAK_SIZE} float32 matrix product measured in this run (${peak.source}; measured ${peakMeasurements.length} times, before, between and after the groups of rounds: ${peakMeasurements.map((m) => m.gflops.toFixed(0)).join(', ')} GFLOP/s)`}; the nominal paper figure would be ${machine.peak.gflops.toFixed(0)} GFLOP/s (${machine.peak.derivation}).`);
-  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. An engine that ran Winograd convolutions at inference (${[...winograd].join(', ') || 'none here'}) has those counted at Winograd's multiply-adds (36 per 4×4 output tile and channel pair instead of 144), the tile transforms left out.`);
+  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. An engine that ran Winograd convolutions (${[...winograd].join(', ') || 'none here'}) has those counted at Winograd's multiply-adds (36 per 4×4 output tile and channel pair instead of 144), the tile transforms left out.`);
   log();
   printRatios(rows, options.batchSize, options.rounds);
   if (torchSetup) log(`PyTorch ${torchSetup.torchVersion}: ${torchSetup.threads} threads, mkldnn ${torchSetup.mkldnn ? 'on' : 'off'}, layout per model and mode from the probe (in brackets).`);
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     machine,
     options,
     notes: [
-      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; an engine with winogradConvs > 0 has its inference convolutions that ran as Winograd counted at Winograd\'s multiply-adds (models[].work.forwardWinograd)',
+      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; an engine with winogradConvs > 0 has its convolutions that ran as Winograd counted at Winograd\'s multiply-adds (models[].work.forwardWinograd, models[].work.trainWinograd)',
       'peak: the best 1024×1024 float32 matrix product measured in the run (native backend and PyTorch), not a paper figure',
       'ratios: per round, TF.js img/s over the mean of the PyTorch rounds just before and after it; medians and ranges over the rounds',
       'the machine is shared: absolute figures are noisy, ratios from the same run are what counts',

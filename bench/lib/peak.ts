@@ -14,14 +14,20 @@ export interface WorkCount {
   /** The forward FLOPs of the layers that read the image, whose input gradient nobody computes. */
   readingImage: number;
   /**
-   * `forward` with each convolution the native backend runs as Winograd at evaluation counted at
-   * the multiply-adds Winograd does (winogradFlops): the work of a native inference round.
+   * `forward` with each convolution the native backend runs as Winograd counted at the
+   * multiply-adds Winograd does (winogradFlops): the work of a native inference round.
    */
   forwardWinograd: number;
+  /** `train` counted the same way: the forward, the input and the weight gradient of such a convolution all run as Winograd. */
+  trainWinograd: number;
 }
 
-/** The native backend's rule for evaluation's Winograd convolutions (docs/benchmarks.md, "Winograd convolutions at evaluation"). */
+/**
+ * The native backend's rule for Winograd convolutions: 3×3, stride 1, 32 channels or more on
+ * both sides, outputs of at least one 4×4 tile (docs/benchmarks.md, "Winograd convolutions in training").
+ */
 const WINOGRAD_MIN_CHANNELS = 32;
+const WINOGRAD_MIN_OUTPUT = 4;
 
 /**
  * Winograd F(4×4, 3×3) multiplies 6×6 transformed tiles elementwise: 36 multiply-adds per 4×4
@@ -47,9 +53,13 @@ export function workCount(arch: Architecture): WorkCount {
   const forward = rows.reduce((sum, r) => sum + r.flops, 0);
   const readingImage = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + r.flops, 0);
   const winograd = new Set(resolved.layers.filter(({ layer, inShape, outShape }) => layer.kind === 'conv' && layer.kernel === 3 && layer.stride === 1 &&
-    inShape[2] >= WINOGRAD_MIN_CHANNELS && outShape[2] >= WINOGRAD_MIN_CHANNELS).map(({ layer }) => layer.id));
-  const forwardWinograd = rows.reduce((sum, r) => sum + (winograd.has(r.id) ? winogradFlops(r.outShape[0], r.outShape[1], r.inShape[2], r.outShape[2]) : r.flops), 0);
-  return { forward, train: 3 * forward - readingImage, readingImage, forwardWinograd };
+    inShape[2] >= WINOGRAD_MIN_CHANNELS && outShape[2] >= WINOGRAD_MIN_CHANNELS &&
+    outShape[0] >= WINOGRAD_MIN_OUTPUT && outShape[1] >= WINOGRAD_MIN_OUTPUT).map(({ layer }) => layer.id));
+  const asRun = (r: (typeof rows)[number]): number =>
+    (winograd.has(r.id) ? winogradFlops(r.outShape[0], r.outShape[1], r.inShape[2], r.outShape[2]) : r.flops);
+  const forwardWinograd = rows.reduce((sum, r) => sum + asRun(r), 0);
+  const readingImageWinograd = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + asRun(r), 0);
+  return { forward, train: 3 * forward - readingImage, readingImage, forwardWinograd, trainWinograd: 3 * forwardWinograd - readingImageWinograd };
 }
 
 export interface PeakMeasurement {

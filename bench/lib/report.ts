@@ -31,16 +31,18 @@ export interface ResultRow {
 }
 
 /**
- * `winogradEngines`: the engines whose inference ran Winograd convolutions (the native backend
- * says so at the end of its rounds); their inference work is counted as Winograd does it.
+ * `winogradEngines`: the engines that ran Winograd convolutions (the native backend says so at
+ * the end of its rounds); their work is counted as Winograd does it.
  */
 export function resultRows(models: BenchModel[], summaries: EngineSummary[], peak: MeasuredPeak | null, layouts: Map<string, Layout>,
   winogradEngines: ReadonlySet<string> = new Set()): ResultRow[] {
   const work = new Map(models.map((m) => [m.id, m.work]));
   return summaries.map((s) => {
     const w = work.get(s.model);
-    const inferWork = (v: WorkCount): number => (winogradEngines.has(s.engine) ? v.forwardWinograd : v.forward);
-    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : inferWork(w);
+    const winograd = winogradEngines.has(s.engine);
+    const modeWork = (v: WorkCount): number =>
+      (s.mode === 'train' ? (winograd ? v.trainWinograd : v.train) : (winograd ? v.forwardWinograd : v.forward));
+    const perImage = w === undefined ? 0 : modeWork(w);
     const achieved = gflops(s.imagesPerSecond.median, perImage);
     return {
       engine: s.engine,

@@ -192,7 +192,7 @@ export async function serveEngine(name: BackendName, workers: number | null, opt
         } else {
           const threads: BackendThreads = { compute, process: processThreadCount() };
           await server.close();
-          // The Winograd primitives the addon built for evaluation: the work count of this engine's inference depends on them.
+          // The Winograd primitives the addon built: the work count of this engine's rounds depends on them.
           const winogradConvs = name === 'native' ? loadNativeAddon().cacheSizes().winograd : 0;
           await send({ type: 'finished', threads, peakRssMb: peakRssMb(), winogradConvs });
           // oneDNN's OpenMP pool may keep the process alive.

@@ -3,6 +3,9 @@ import { gflops, measuredPeak, overPeakNotes, winogradFlops, workCount } from '.
 import { countFlops } from '../../../src/core/arch/cost';
 import type { Architecture } from '../../../src/core/arch/types';
 import { resnet20 } from '../../../src/core/arch/seeds';
+import { spread } from '../../../src/core/stats';
+import { resultRows } from '../../../bench/lib/report';
+import type { EngineSummary } from '../../../bench/lib/rounds';
 
 describe('bench:engine peak column', () => {
   it('counts training as three products per layer, minus the input gradient of the layer reading the image', () => {
@@ -33,7 +36,7 @@ describe('bench:engine peak column', () => {
     assert.equal(w.train, 3 * w.forward - stem - projection);
   });
 
-  it('counts the native inference\'s Winograd convolutions (3×3, stride 1, 32 channels and more) at Winograd\'s multiply-adds', () => {
+  it('counts the native backend\'s Winograd convolutions (3×3, stride 1, 32 channels and more, 4×4 outputs and more) at Winograd\'s multiply-adds', () => {
     const arch: Architecture = {
       schemaVersion: 1,
       blockStyle: 'standard',
@@ -44,19 +47,41 @@ describe('bench:engine peak column', () => {
         { kind: 'conv', id: 'wide', width: 40, kernel: 3, stride: 1, origin: 'seed' },
         { kind: 'conv', id: 'strided', width: 48, kernel: 3, stride: 2, origin: 'seed' },
         { kind: 'conv', id: 'pointwise', width: 48, kernel: 1, stride: 1, origin: 'seed' },
+        { kind: 'conv', id: 'shrink', width: 48, kernel: 1, stride: 2, origin: 'seed' },
+        { kind: 'conv', id: 'tiny', width: 48, kernel: 3, stride: 1, origin: 'seed' },
       ],
       skips: [],
     };
     const w = workCount(arch);
-    // Only 'wide' reads and writes 32 channels or more with a 3×3 stride-1 filter: 7×7 output
-    // positions make 2×2 tiles of 4×4, each 36 multiply-adds per channel pair.
+    // Only 'wide' reads and writes 32 channels or more with a 3×3 stride-1 filter and outputs a
+    // 4×4 tile or more ('tiny' outputs 2×2 after two strides): 7×7 output positions make 2×2
+    // tiles of 4×4, each 36 multiply-adds per channel pair.
     assert.equal(winogradFlops(7, 7, 32, 40), 2 * 4 * 36 * 32 * 40);
     const wideDirect = 2 * 7 * 7 * 9 * 32 * 40;
     assert.equal(w.forwardWinograd, w.forward - wideDirect + winogradFlops(7, 7, 32, 40));
     assert.ok(w.forwardWinograd < w.forward);
+    // Training runs its forward, input and weight gradient as Winograd; the stem reads the image.
+    assert.equal(w.trainWinograd, w.train - 3 * (wideDirect - winogradFlops(7, 7, 32, 40)));
     // ResNet-20: the 16-channel stage and the strided convolutions stay direct.
     const r = workCount(resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard'));
     assert.ok(r.forwardWinograd < r.forward && r.forwardWinograd > 0.5 * r.forward, `${r.forwardWinograd} of ${r.forward}`);
+    assert.ok(r.trainWinograd < r.train && r.trainWinograd > 0.5 * r.train, `${r.trainWinograd} of ${r.train}`);
+  });
+
+  it('divides an engine\'s throughput by the Winograd work count only when that engine ran Winograd', () => {
+    const arch = resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard');
+    const work = workCount(arch);
+    const model = { id: 'resnet20', description: '', arch, forwardFlops: work.forward, work, params: 0, inputShape: [32, 32, 3] as [number, number, number] };
+    const summary = (engine: string, mode: 'train' | 'infer'): EngineSummary =>
+      ({ engine, model: 'resnet20', mode, imagesPerSecond: spread([100])!, cpuUse: 2, ratio: null, ratios: [], ratioPerCpuSecond: null });
+    const summaries = ['native', 'wasm'].flatMap((e) => [summary(e, 'train'), summary(e, 'infer')]);
+    const peak = measuredPeak([{ source: 'pytorch', size: 1024, gflops: 100, threads: 2 }]);
+    const rows = resultRows([model], summaries, peak, new Map(), new Set(['native']));
+    const fraction = (engine: string, mode: string): number | null | undefined => rows.find((r) => r.engine === engine && r.mode === mode)?.peakFraction;
+    assert.equal(fraction('native', 'train'), gflops(100, work.trainWinograd) / 100);
+    assert.equal(fraction('native', 'infer'), gflops(100, work.forwardWinograd) / 100);
+    assert.equal(fraction('wasm', 'train'), gflops(100, work.train) / 100);
+    assert.equal(fraction('wasm', 'infer'), gflops(100, work.forward) / 100);
   });
 
   it('takes the best matmul measurement as the peak and ignores failed ones', () => {
