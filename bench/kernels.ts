@@ -1,8 +1,10 @@
 // Convolution throughput of the native (oneDNN) backend: 3x3 convolutions at the ResNet-20
-// shapes and small28's 14×14×64 block, forward, input gradient alone and forward+backward,
+// shapes and small28's 14×14×64 block, forward, input gradient alone, filter gradient alone and
+// forward+backward,
 // called on the addon directly and through TF.js, next to the wasm backend's forward pass
 // measured in the same run (the machine's load changes from minute to minute, so same-run
-// ratios mean more than absolute figures). Optionally a ResNet-20 training throughput in
+// ratios mean more than absolute figures). GFLOP/s count the direct form's multiply-adds whatever
+// the algorithm, so a Winograd convolution reads as its speed-up. Optionally a ResNet-20 training throughput in
 // images/s. Prints a table and writes
 // bench-results/kernels.json.
 //
@@ -22,6 +24,8 @@ interface ConvResult extends ConvShape {
   nativeForward: number;
   /** The input gradient alone (docs/benchmarks.md, "Input gradients as forward convolutions"). */
   nativeBackwardData: number;
+  /** The filter gradient alone. */
+  nativeBackwardFilter: number;
   nativeForwardBackward: number;
   tfjsNativeForward: number;
   wasmForward: number | null;
@@ -72,6 +76,7 @@ async function convBench(shape: ConvShape): Promise<ConvResult> {
 
   const fwd = timeIt(() => addon.conv2dForward(x, w, null, y, geometry, false));
   const bwdData = timeIt(() => addon.conv2dBackwardData(dy, w, dx, geometry));
+  const bwdFilter = timeIt(() => addon.conv2dBackwardFilter(x, dy, dw, geometry));
   const fwdBwd = timeIt(() => {
     addon.conv2dForward(x, w, null, y, geometry, false);
     addon.conv2dBackwardData(dy, w, dx, geometry);
@@ -91,6 +96,7 @@ async function convBench(shape: ConvShape): Promise<ConvResult> {
     ...shape, gflop,
     nativeForward: gflop / fwd,
     nativeBackwardData: gflop / bwdData,
+    nativeBackwardFilter: gflop / bwdFilter,
     nativeForwardBackward: (3 * gflop) / fwdBwd,
     tfjsNativeForward: gflop / tfNative,
     wasmForward: wasm === null ? null : gflop / wasm,
@@ -151,14 +157,14 @@ async function main(): Promise<void> {
   if (threadsArg >= 0) addon.setNumThreads(Number(args[threadsArg + 1]));
   const info = addon.info();
   console.log(`oneDNN ${info.dnnlVersion}, ${info.maxThreads} threads`);
-  console.log('batch size ch  GFLOP | native fwd  bwd-data  fwd+bwd | tfjs(native) fwd | wasm fwd   (GFLOP/s)');
+  console.log('batch size ch  GFLOP | native fwd  bwd-data  bwd-filter  fwd+bwd | tfjs(native) fwd | wasm fwd   (GFLOP/s)');
   const convs: ConvResult[] = [];
   for (const shape of SHAPES) {
     const r = await convBench(shape);
     convs.push(r);
     const f = (v: number | null) => (v === null ? '   -' : v.toFixed(1).padStart(6));
     console.log(`${String(r.batch).padStart(5)} ${String(r.size).padStart(4)} ${String(r.channels).padStart(3)} ${r.gflop.toFixed(3).padStart(6)} |` +
-      `     ${f(r.nativeForward)}    ${f(r.nativeBackwardData)}   ${f(r.nativeForwardBackward)} |           ${f(r.tfjsNativeForward)} | ${f(r.wasmForward)}`);
+      `     ${f(r.nativeForward)}    ${f(r.nativeBackwardData)}      ${f(r.nativeBackwardFilter)}   ${f(r.nativeForwardBackward)} |           ${f(r.tfjsNativeForward)} | ${f(r.wasmForward)}`);
   }
   const resnet = [];
   if (withResnet) {
