@@ -3,8 +3,8 @@
  * relu?(conv(x) + bias [+ shortcut]). At the end of a residual block the sum with the shortcut
  * and the ReLU after it are the last passes over the block's activations that are not the
  * convolution itself; a backend that registers `FoldedConv2D` (the native one) does them inside
- * the convolution, and, because the filter is constant from batch to batch, may pick an
- * algorithm whose filter transform only pays off when it is reused (Winograd). Every other
+ * the convolution, and, because the filter is constant from batch to batch, keeps the filter's
+ * transform into its own layout (Winograd's, where that runs) from one batch to the next. Every other
  * backend runs TF.js's fused convolution, an add and a ReLU (docs/benchmarks.md, "Residual
  * sums fused into the convolution" and "Winograd convolutions at evaluation").
  */

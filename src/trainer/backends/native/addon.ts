@@ -17,7 +17,9 @@ export interface NativeAddon {
   /**
    * residual (the output's shape) is added before the ReLU: relu(conv(x) + bias + residual).
    * constantFilter: the caller runs this filter again with the same values (evaluation), so the
-   * addon may keep its transform and use Winograd where that is faster.
+   * addon may keep its transform between calls. 3x3 stride-1 convolutions of 32 channels or more
+   * run as Winograd either way, where oneDNN has the kernel (docs/benchmarks.md, "Winograd
+   * convolutions in training").
    */
   conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array, geometry: number[], relu: boolean, residual?: Float32Array | null, constantFilter?: boolean): void;
   conv2dBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: number[]): void;

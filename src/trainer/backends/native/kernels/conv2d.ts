@@ -149,7 +149,7 @@ const foldedConv2d: KernelConfig = {
     // A residual the caller gives up is summed in place, which spares copying it into a new array.
     const inPlace = residual !== undefined && rv !== null && a.consumeResidual === true && rv !== xv && backend.isSoleOwner(residual);
     const out = inPlace ? rv : backend.allocate(util.sizeFromShape(info.outShape));
-    // The filter is constant across evaluation's calls, so the addon may transform it once and use Winograd.
+    // The filter is constant across evaluation's calls, so the addon may transform it once.
     backend.addon.conv2dForward(xv!, wv!, bv, out, convGeometry(info), a.relu, rv, true);
     return backend.output(info.outShape, out);
   }, foldedOnCpu),
