@@ -167,6 +167,34 @@ struct BackwardWeightsEntry {
   WeightsBridge weights;
 };
 
+// Reorders between an NHWC activation and the blocked layout a primitive wants, skipped when
+// they coincide. The blocked copy lives in a scratch buffer shared by every shape: a cache
+// entry per shape holding its own would keep hundreds of MB for a search whose widths keep
+// changing.
+struct ActivationBridge {
+  bool needed = false;
+  memory::desc blocked;
+  dnnl::reorder in, out;
+
+  // `back`: the primitive writes this activation, so it is reordered back too.
+  void Init(const memory::desc& user, const memory::desc& wanted, bool back) {
+    needed = user != wanted;
+    blocked = wanted;
+    if (!needed) return;
+    in = Reorder(user, wanted);
+    if (back) out = Reorder(wanted, user);
+  }
+  // The primitive's view of `user`: `scratch` in the blocked layout (filled from `user` when
+  // `copyIn`), or `user` itself.
+  memory Bind(std::vector<float>& scratch, memory user, bool copyIn) const {
+    if (!needed) return user;
+    scratch.resize(blocked.get_size() / sizeof(float));
+    memory m(blocked, Engine(), scratch.data());
+    if (copyIn) in.execute(Stream(), user, m);
+    return m;
+  }
+};
+
 // A 3x3 stride-1 convolution as Winograd F(4x4, 3x3), whose kernel wants blocked activations:
 // they are reordered in and out around it. Evaluation's constant filters take the inference
 // primitive, whose filter transform is cached; training takes the training primitive, which
@@ -177,9 +205,7 @@ struct WinogradEntry {
   dnnl::convolution_forward prim;
   WeightsBridge weights;
   FilterTransforms constants;
-  bool reorderSrc = false, reorderDst = false;
-  memory::desc src, dst;
-  dnnl::reorder srcIn, dstIn, dstOut;
+  ActivationBridge src, dst;
 };
 
 // A filter gradient by Winograd: the input and the output's gradient are reordered into the
@@ -188,21 +214,12 @@ struct WinogradBackwardWeightsEntry {
   bool usable = false;
   dnnl::convolution_backward_weights prim;
   WeightsBridge weights;
-  bool reorderSrc = false, reorderDiffDst = false;
-  memory::desc src, diffDst;
-  dnnl::reorder srcIn, diffDstIn;
+  ActivationBridge src, diffDst;
 };
 
-// The blocked activations around a Winograd convolution, shared by every shape: a cache entry per
-// shape holding its own would keep hundreds of MB for a search whose widths keep changing.
 // Never destroyed: see the lifetime note in dnnl_context.h.
 std::vector<float>& winogradSrc = *new std::vector<float>();
 std::vector<float>& winogradDst = *new std::vector<float>();
-
-memory ScratchMemory(std::vector<float>& buffer, const memory::desc& desc) {
-  buffer.resize(desc.get_size() / sizeof(float));
-  return memory(desc, Engine(), buffer.data());
-}
 
 // Never destroyed: see the lifetime note in dnnl_context.h.
 LruCache<ForwardEntry>& forwardCache = *new LruCache<ForwardEntry>(kPrimitiveCacheCapacity);
@@ -246,15 +263,8 @@ std::shared_ptr<WinogradEntry> MakeWinograd(const ConvGeometry& g, bool bias, bo
     auto pd = WinogradForwardDesc(g, kind, bias, relu, residual);
     entry->prim = dnnl::convolution_forward(pd);
     entry->weights.Init(Hwio(g), pd.weights_desc(), true);
-    entry->reorderSrc = pd.src_desc() != Nhwc(g.Src());
-    entry->reorderDst = pd.dst_desc() != Nhwc(g.Dst());
-    entry->src = pd.src_desc();
-    entry->dst = pd.dst_desc();
-    if (entry->reorderSrc) entry->srcIn = Reorder(Nhwc(g.Src()), pd.src_desc());
-    if (entry->reorderDst) {
-      entry->dstIn = Reorder(Nhwc(g.Dst()), pd.dst_desc());
-      entry->dstOut = Reorder(pd.dst_desc(), Nhwc(g.Dst()));
-    }
+    entry->src.Init(Nhwc(g.Src()), pd.src_desc(), false);
+    entry->dst.Init(Nhwc(g.Dst()), pd.dst_desc(), true);
     entry->usable = true;
   } catch (const dnnl::error&) {
     // No Winograd implementation for this CPU or shape: the direct convolution runs instead.
@@ -285,21 +295,16 @@ bool RunWinograd(const ConvGeometry& g, float* x, float* w, float* b, float* y, 
   }
   memory userSrc(Nhwc(g.Src()), Engine(), x);
   memory userDst(Nhwc(g.Dst()), Engine(), y);
-  memory src = entry->reorderSrc ? ScratchMemory(winogradSrc, entry->src) : userSrc;
-  memory dst = entry->reorderDst ? ScratchMemory(winogradDst, entry->dst) : userDst;
-  if (entry->reorderSrc) entry->srcIn.execute(Stream(), userSrc, src);
-  if (residual) {
-    memory userResidual(Nhwc(g.Dst()), Engine(), residual);
-    if (entry->reorderDst) {
-      entry->dstIn.execute(Stream(), userResidual, dst);
-    } else if (residual != y) {
-      std::copy(residual, residual + g.DstSize(), y);
-    }
-  }
+  memory src = entry->src.Bind(winogradSrc, userSrc, true);
+  // The sum post-op adds to what the output holds: the residual, in the primitive's layout.
+  const bool blockedResidual = residual != nullptr && entry->dst.needed;
+  if (residual != nullptr && !entry->dst.needed && residual != y) std::copy(residual, residual + g.DstSize(), y);
+  memory dst = entry->dst.Bind(winogradDst, blockedResidual ? memory(Nhwc(g.Dst()), Engine(), residual) : userDst,
+                               blockedResidual);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, internalW}, {DNNL_ARG_DST, dst}};
   if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.o}, f32, tag::a), Engine(), b));
   entry->prim.execute(Stream(), args);
-  if (entry->reorderDst) entry->dstOut.execute(Stream(), dst, userDst);
+  if (entry->dst.needed) entry->dst.out.execute(Stream(), dst, userDst);
   Stream().wait();
   return true;
 }
@@ -314,12 +319,8 @@ std::shared_ptr<WinogradBackwardWeightsEntry> MakeWinogradBackwardWeights(const 
     dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
     entry->prim = dnnl::convolution_backward_weights(pd);
     entry->weights.Init(Hwio(g), pd.diff_weights_desc(), false);
-    entry->reorderSrc = pd.src_desc() != Nhwc(g.Src());
-    entry->reorderDiffDst = pd.diff_dst_desc() != Nhwc(g.Dst());
-    entry->src = pd.src_desc();
-    entry->diffDst = pd.diff_dst_desc();
-    if (entry->reorderSrc) entry->srcIn = Reorder(Nhwc(g.Src()), pd.src_desc());
-    if (entry->reorderDiffDst) entry->diffDstIn = Reorder(Nhwc(g.Dst()), pd.diff_dst_desc());
+    entry->src.Init(Nhwc(g.Src()), pd.src_desc(), false);
+    entry->diffDst.Init(Nhwc(g.Dst()), pd.diff_dst_desc(), false);
     entry->usable = true;
   } catch (const dnnl::error&) {
     entry->usable = false;
@@ -340,10 +341,8 @@ bool RunWinogradBackwardWeights(const ConvGeometry& g, float* x, float* dy, floa
   memory userSrc(Nhwc(g.Src()), Engine(), x);
   memory userDiffDst(Nhwc(g.Dst()), Engine(), dy);
   memory userW(Hwio(g), Engine(), dw);
-  memory src = entry->reorderSrc ? ScratchMemory(winogradSrc, entry->src) : userSrc;
-  memory diffDst = entry->reorderDiffDst ? ScratchMemory(winogradDst, entry->diffDst) : userDiffDst;
-  if (entry->reorderSrc) entry->srcIn.execute(Stream(), userSrc, src);
-  if (entry->reorderDiffDst) entry->diffDstIn.execute(Stream(), userDiffDst, diffDst);
+  memory src = entry->src.Bind(winogradSrc, userSrc, true);
+  memory diffDst = entry->diffDst.Bind(winogradDst, userDiffDst, true);
   entry->prim.execute(Stream(), {{DNNL_ARG_SRC, src},
                                  {DNNL_ARG_DIFF_DST, diffDst},
                                  {DNNL_ARG_DIFF_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW}});
