@@ -1,6 +1,6 @@
 /**
  * The kernels that tfjs-backend-wasm 4.22 lacks (or implements too slowly) for training the
- * project's models, registered on the `wasm` backend: the convolution gradients, the
+ * project's models, registered on the `wasm` backend: Winograd 3×3 convolutions, the convolution gradients, the
  * batch-norm and ReLU-gradient kernels the model's custom gradients look for, and an Identity
  * that does not copy.
  */
@@ -11,6 +11,7 @@ import { simdBatchNormConfigs } from './wasm-kernels/batch-norm';
 import { simdConv2DBackpropFilterConfig } from './wasm-kernels/conv-filter-grad';
 import { sharedIdentityConfig } from './wasm-kernels/identity';
 import { simdReluGradConfig } from './wasm-kernels/relu-grad';
+import { winogradConfigs } from './wasm-kernels/winograd';
 
 const KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
@@ -18,6 +19,7 @@ const KERNELS: readonly KernelConfig[] = [
   ...simdBatchNormConfigs,
   simdReluGradConfig,
   sharedIdentityConfig,
+  ...winogradConfigs,
 ];
 
 /**

@@ -3,7 +3,8 @@
  *
  * tfjs-backend-wasm 4.22's `Conv2DBackpropInput` is a scalar loop. It is replaced two ways:
  * - stride 1 (with paddings no larger than the filter): the gradient is itself a convolution,
- *   run on the package's `Conv2D` (XNNPACK), about an order of magnitude faster than that loop;
+ *   run as Winograd where that applies (winograd.ts), else on the package's `Conv2D` (XNNPACK),
+ *   about an order of magnitude faster than that loop;
  * - everything else: a SIMD kernel that scatters dy·Wᵀ onto dx directly
  *   (wasm/assembly/conv-input-grad.ts). Through XNNPACK a strided gradient would convolve a dy
  *   dilated with zeros, sh·sw times the work.
@@ -37,6 +38,7 @@ import { convInfoOf, type Shape4 } from './conv-info';
 import { float32Inputs, heapOffset, zerosOutput } from './heap';
 import { packageKernel, wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
 import { simdKernels } from './module';
+import { winogradConv, winogradFits } from './winograd';
 
 const packageConv2D = packageKernel('Conv2D');
 
@@ -97,6 +99,9 @@ function conv2DBackpropInput(args: WasmKernelArgs): TensorInfo {
   const info = convInfoOf('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs);
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   if (dy.shape.includes(0) || attrs.inputShape.includes(0)) return zerosOutput(backend, attrs.inputShape);
+  if (dy.shape.join() !== info.outShape.join()) {
+    throw new Error(`Conv2DBackpropInput on wasm: dy has shape [${dy.shape}] but an input [${attrs.inputShape}] with filter [${filter.shape}] gives [${info.outShape}]`);
+  }
   const top = kh - 1 - info.padInfo.top;
   const left = kw - 1 - info.padInfo.left;
   const bottom = h + info.padInfo.top - (info.outHeight - 1) * sh - 1;
@@ -105,6 +110,11 @@ function conv2DBackpropInput(args: WasmKernelArgs): TensorInfo {
 
   const flipped = transposedFilter(backend, filter, true, info.inChannels);
   try {
+    if (winogradFits(kh, kw, info.outChannels, info.inChannels, h, w)) {
+      return winogradConv(backend, dy, flipped, {
+        n: info.batchSize, h: info.outHeight, w: info.outWidth, cin: info.outChannels, ho: h, wo: w, cout: info.inChannels, padTop: top, padLeft: left,
+      });
+    }
     return runConv(backend, dy, flipped, { strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [top, bottom], [left, right], [0, 0]] });
   } finally {
     backend.disposeData(flipped.dataId);

@@ -25,10 +25,14 @@ export interface SimdKernels {
   conv2dInputGrad(dy: number, wt: number, dx: number, n: number, h: number, w: number, cin: number, ho: number,
     wo: number, cout: number, kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   copyChannels(src: number, dst: number, pixels: number, srcC: number, dstC: number): void;
+  winogradFilter(g: number, u: number, cin: number, cout: number, cinPadded: number, coutPadded: number): void;
+  winogradConv3x3(x: number, u: number, y: number, n: number, h: number, w: number, cin: number, ho: number, wo: number,
+    cout: number, padTop: number, padLeft: number, scratch: number, tileBlock: number): void;
 }
 
 const EXPORTS: readonly (keyof SimdKernels)[] = [
   'conv2dFilterGrad', 'batchMoments', 'batchNormApply', 'batchNormGradSums', 'batchNormGradInput', 'reluGrad', 'conv2dInputGrad', 'copyChannels',
+  'winogradFilter', 'winogradConv3x3',
 ];
 
 /**

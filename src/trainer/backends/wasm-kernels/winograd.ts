@@ -1,0 +1,130 @@
+/**
+ * 3×3 stride-1 convolutions on the `wasm` backend as Winograd F(2×2, 3×3)
+ * (wasm/assembly/winograd.ts): 16 multiply-adds per 2×2 outputs and channel pair instead of 36.
+ * They run the training forward (`Conv2D`, and `FusedConv2D` without bias or activation, as the
+ * model's convolutions are) and, through conv-input-grad.ts, the stride-1 input gradient. Every
+ * other convolution goes to the package's kernel (XNNPACK). docs/wasm-kernels.md, "Winograd
+ * convolutions".
+ */
+import type { backend_util, Conv2DAttrs, FusedConv2DAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { convInfoOf, type Shape4 } from './conv-info';
+import { float32Inputs, heapOffset, withScratch } from './heap';
+import { packageKernel, wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
+import { simdKernels } from './module';
+
+/**
+ * Below this many channels on either side the transforms cost more than the products they save
+ * (docs/wasm-kernels.md, "Winograd convolutions").
+ */
+export const WINOGRAD_MIN_CHANNELS = 4;
+
+/** A stride-1 3×3 convolution's sizes, as the kernel takes them. */
+export interface WinogradGeometry {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  ho: number;
+  wo: number;
+  cout: number;
+  padTop: number;
+  padLeft: number;
+}
+
+const roundUp4 = (v: number): number => Math.ceil(v / 4) * 4;
+
+/** Where Winograd runs, for a stride-1, undilated convolution: a 3×3 filter, enough channels, at least one whole tile of output. */
+export function winogradFits(filterHeight: number, filterWidth: number, cin: number, cout: number, ho: number, wo: number): boolean {
+  return filterHeight === 3 && filterWidth === 3 && cin >= WINOGRAD_MIN_CHANNELS && cout >= WINOGRAD_MIN_CHANNELS && ho >= 2 && wo >= 2;
+}
+
+function winogradApplies(info: backend_util.Conv2DInfo): boolean {
+  return info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 &&
+    winogradFits(info.filterHeight, info.filterWidth, info.inChannels, info.outChannels, info.outHeight, info.outWidth);
+}
+
+function geometryOf(info: backend_util.Conv2DInfo): WinogradGeometry {
+  return {
+    n: info.batchSize, h: info.inHeight, w: info.inWidth, cin: info.inChannels, ho: info.outHeight, wo: info.outWidth,
+    cout: info.outChannels, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  };
+}
+
+/** Tiles per block: a block's transformed input and products (16 planes each) in about 256 KB. */
+function tileBlock(cinPadded: number, coutPadded: number): number {
+  return Math.max(4, Math.floor(4096 / (cinPadded + coutPadded) / 4) * 4);
+}
+
+/** x [n, h, w, cin] ⊛ filter [3, 3, cin, cout] → [n, ho, wo, cout]; channels padded to 4 around the kernel where needed. */
+export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, g: WinogradGeometry): TensorInfo {
+  const kernels = simdKernels(backend);
+  const cinPadded = roundUp4(g.cin), coutPadded = roundUp4(g.cout);
+  const temporaries: TensorInfo[] = [];
+  const temporary = (shape: number[]): TensorInfo => {
+    const t = backend.makeOutput(shape, 'float32');
+    temporaries.push(t);
+    return t;
+  };
+  try {
+    let input = x;
+    if (cinPadded !== g.cin) {
+      input = temporary([g.n, g.h, g.w, cinPadded]);
+      kernels.copyChannels(heapOffset(backend, x), heapOffset(backend, input), g.n * g.h * g.w, g.cin, cinPadded);
+    }
+    const u = temporary([16, cinPadded, coutPadded]);
+    kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), g.cin, g.cout, cinPadded, coutPadded);
+    const block = tileBlock(cinPadded, coutPadded);
+    const out = backend.makeOutput([g.n, g.ho, g.wo, coutPadded], 'float32');
+    try {
+      withScratch(backend, 16 * (block * (cinPadded + coutPadded) + 32), (scratch) =>
+        kernels.winogradConv3x3(heapOffset(backend, input), heapOffset(backend, u), heapOffset(backend, out), g.n, g.h, g.w,
+          cinPadded, g.ho, g.wo, coutPadded, g.padTop, g.padLeft, scratch, block));
+    } catch (error) {
+      backend.disposeData(out.dataId);
+      throw error;
+    }
+    if (coutPadded === g.cout) return out;
+    temporaries.push(out);
+    const cropped = backend.makeOutput([g.n, g.ho, g.wo, g.cout], 'float32');
+    kernels.copyChannels(heapOffset(backend, out), heapOffset(backend, cropped), g.n * g.ho * g.wo, coutPadded, g.cout);
+    return cropped;
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
+}
+
+function winogradInfo(kernel: string, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): backend_util.Conv2DInfo | null {
+  const dilations = attrs.dilations ?? 1;
+  if (dilations !== 1 && !(Array.isArray(dilations) && dilations.every((d) => d === 1))) return null;
+  if (x.shape.includes(0) || filter.shape.includes(0)) return null;
+  const info = convInfoOf(kernel, x.shape as Shape4, filter.shape as Shape4, attrs);
+  return winogradApplies(info) ? info : null;
+}
+
+const packageConv2D = packageKernel('Conv2D');
+const packageFusedConv2D = packageKernel('FusedConv2D');
+
+function conv2D(args: WasmKernelArgs): TensorInfo {
+  const attrs = args.attrs as unknown as Conv2DAttrs;
+  const [x, filter] = float32Inputs('Conv2D', args.inputs, ['x', 'filter']);
+  const info = attrs.dataFormat === 'NCHW' ? null : winogradInfo('Conv2D', x, filter, attrs);
+  if (info === null) return packageConv2D.run(args);
+  return winogradConv(args.backend, x, filter, geometryOf(info));
+}
+
+function fusedConv2D(args: WasmKernelArgs): TensorInfo {
+  const attrs = args.attrs as unknown as FusedConv2DAttrs;
+  const { bias, preluActivationWeights } = args.inputs;
+  const linear = bias === undefined && preluActivationWeights === undefined && (attrs.activation ?? 'linear') === 'linear';
+  if (!linear || attrs.dataFormat === 'NCHW') return packageFusedConv2D.run(args);
+  const [x, filter] = float32Inputs('FusedConv2D', args.inputs, ['x', 'filter']);
+  const info = winogradInfo('FusedConv2D', x, filter, attrs as unknown as Conv2DAttrs);
+  if (info === null) return packageFusedConv2D.run(args);
+  return winogradConv(args.backend, x, filter, geometryOf(info));
+}
+
+export const winogradConfigs = [
+  wasmKernelConfig('Conv2D', conv2D, packageConv2D.setupFunc),
+  wasmKernelConfig('FusedConv2D', fusedConv2D, packageFusedConv2D.setupFunc),
+];
