@@ -7,4 +7,4 @@ export { conv2dInputGrad } from './conv-input-grad';
 export { batchMoments, batchNormApply, batchNormGradSums, batchNormGradInput } from './batch-norm';
 export { reluGrad } from './relu-grad';
 export { copyChannels } from './copy-channels';
-export { winogradConv3x3, winogradFilter } from './winograd';
+export { winogradConv3x3, winogradFilter, winogradFilterGrad } from './winograd';

@@ -229,3 +229,154 @@ export function winogradConv3x3(x: usize, u: usize, y: usize, n: i32, h: i32, w:
     }
   }
 }
+
+const HALF: f32 = 0.5;
+
+// The filter gradient by the same transforms: with Z = A dY Aᵀ for each 2×2 tile of the output's
+// gradient (zeros past the output's edge),
+//
+//   dU[ξ][c][k] = Σ_tiles V[ξ][tile][c] · Z[ξ][tile][k],   dW = Gᵀ dU G,
+//
+// 16 GEMMs whose long reduction runs over the tiles, then one small transform per channel pair.
+
+/** One gradient tile's transform, Z = A dY Aᵀ, for every output channel (four at a time). */
+function gradientTile(img: usize, oy: i32, ox: i32, ho: i32, wo: i32, pixel: usize, cout: i32, z: usize, plane: usize): void {
+  const right = ox + 1 < wo, below = oy + 1 < ho;
+  const base = img + <usize>(oy * wo + ox) * pixel;
+  const under = base + <usize>wo * pixel;
+  const zero = f32x4.splat(0);
+  for (let k = 0; k < cout; k += 4) {
+    const ch = <usize>k << 2;
+    const y00 = v128.load(base + ch);
+    const y01 = right ? v128.load(base + pixel + ch) : zero;
+    const y10 = below ? v128.load(under + ch) : zero;
+    const y11 = right && below ? v128.load(under + pixel + ch) : zero;
+    // Rows of A dY: (y0, y0 + y1, y0 − y1, −y1) with y0, y1 the rows of dY; then the same on each row's two columns.
+    const zt = z + ch;
+    gradientRow(zt, plane, 0, y00, y01);
+    gradientRow(zt, plane, 1, f32x4.add(y00, y10), f32x4.add(y01, y11));
+    gradientRow(zt, plane, 2, f32x4.sub(y00, y10), f32x4.sub(y01, y11));
+    gradientRow(zt, plane, 3, f32x4.neg(y10), f32x4.neg(y11));
+  }
+}
+
+/** Row i of Z: (r0, r0 + r1, r0 − r1, −r1), into planes 4i..4i+3. */
+// @ts-ignore: decorator
+@inline function gradientRow(z: usize, plane: usize, i: i32, r0: v128, r1: v128): void {
+  const base = z + <usize>(i * 4) * plane;
+  v128.store(base, r0);
+  v128.store(base + plane, f32x4.add(r0, r1));
+  v128.store(base + 2 * plane, f32x4.sub(r0, r1));
+  v128.store(base + 3 * plane, f32x4.neg(r1));
+}
+
+/** du[4 inputs][8 outputs] += Σ over `count` tiles of v[tile][4 inputs] ⊗ z[tile][8 outputs]. */
+function accumulate4x8(v: usize, z: usize, du: usize, count: i32, vRow: usize, zRow: usize, duRow: usize): void {
+  let a0 = v128.load(du), b0 = v128.load(du, 16);
+  let a1 = v128.load(du + duRow), b1 = v128.load(du + duRow, 16);
+  let a2 = v128.load(du + 2 * duRow), b2 = v128.load(du + 2 * duRow, 16);
+  let a3 = v128.load(du + 3 * duRow), b3 = v128.load(du + 3 * duRow, 16);
+  let vp = v, zp = z;
+  for (let t = 0; t < count; t++) {
+    const z0 = v128.load(zp), z1 = v128.load(zp, 16);
+    const x0 = v128.load32_splat(vp), x1 = v128.load32_splat(vp, 4);
+    const x2 = v128.load32_splat(vp, 8), x3 = v128.load32_splat(vp, 12);
+    a0 = f32x4.add(a0, f32x4.mul(x0, z0)); b0 = f32x4.add(b0, f32x4.mul(x0, z1));
+    a1 = f32x4.add(a1, f32x4.mul(x1, z0)); b1 = f32x4.add(b1, f32x4.mul(x1, z1));
+    a2 = f32x4.add(a2, f32x4.mul(x2, z0)); b2 = f32x4.add(b2, f32x4.mul(x2, z1));
+    a3 = f32x4.add(a3, f32x4.mul(x3, z0)); b3 = f32x4.add(b3, f32x4.mul(x3, z1));
+    vp += vRow;
+    zp += zRow;
+  }
+  v128.store(du, a0); v128.store(du, b0, 16);
+  v128.store(du + duRow, a1); v128.store(du + duRow, b1, 16);
+  v128.store(du + 2 * duRow, a2); v128.store(du + 2 * duRow, b2, 16);
+  v128.store(du + 3 * duRow, a3); v128.store(du + 3 * duRow, b3, 16);
+}
+
+/** 4 inputs × 4 outputs: the last block when cout is 4 mod 8. */
+function accumulate4x4(v: usize, z: usize, du: usize, count: i32, vRow: usize, zRow: usize, duRow: usize): void {
+  let a0 = v128.load(du), a1 = v128.load(du + duRow), a2 = v128.load(du + 2 * duRow), a3 = v128.load(du + 3 * duRow);
+  let vp = v, zp = z;
+  for (let t = 0; t < count; t++) {
+    const z0 = v128.load(zp);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vp), z0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(vp, 4), z0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(vp, 8), z0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(vp, 12), z0));
+    vp += vRow;
+    zp += zRow;
+  }
+  v128.store(du, a0); v128.store(du + duRow, a1); v128.store(du + 2 * duRow, a2); v128.store(du + 3 * duRow, a3);
+}
+
+/**
+ * dw [3, 3, cinReal, coutReal] (HWIO) of y = x ⊛ w, from x [n, h, w, cin] and dy [n, ho, wo, cout]
+ * (channels padded to multiples of 4; the padded ones are left out of dw). `du` holds
+ * 16 · cin · cout floats, `scratch` 16 · (tileBlock · (cin + cout) + 32).
+ */
+export function winogradFilterGrad(x: usize, dy: usize, dw: usize, n: i32, h: i32, w: i32, cin: i32, ho: i32, wo: i32,
+  cout: i32, padTop: i32, padLeft: i32, cinReal: i32, coutReal: i32, du: usize, scratch: usize, tileBlock: i32): void {
+  const tilesH = (ho + 1) >> 1, tilesW = (wo + 1) >> 1;
+  const perImage = tilesH * tilesW;
+  const tiles = n * perImage;
+  const inPixel = <usize>cin << 2, outPixel = <usize>cout << 2;
+  const vPlane = <usize>tileBlock * inPixel + 64; // a cache line longer than needed: see winogradConv3x3
+  const zPlane = <usize>tileBlock * outPixel + 64;
+  const vBase = scratch, zBase = scratch + 16 * vPlane;
+  const duPlane = <usize>cin * outPixel;
+  memory.fill(du, 0, 16 * duPlane);
+  for (let t0 = 0; t0 < tiles; t0 += tileBlock) {
+    const count = min(tileBlock, tiles - t0);
+    for (let t = 0; t < count; t++) {
+      const tile = t0 + t;
+      const img = tile / perImage, inImage = tile - img * perImage;
+      const tr = inImage / tilesW, tc = inImage - tr * tilesW;
+      inputTile(x + <usize>img * <usize>(h * w) * inPixel, 2 * tr - padTop, 2 * tc - padLeft, h, w, inPixel, cin,
+        vBase + <usize>t * inPixel, vPlane);
+      gradientTile(dy + <usize>img * <usize>(ho * wo) * outPixel, 2 * tr, 2 * tc, ho, wo, outPixel, cout,
+        zBase + <usize>t * outPixel, zPlane);
+    }
+    for (let p = 0; p < 16; p++) {
+      const v = vBase + <usize>p * vPlane, z = zBase + <usize>p * zPlane, duP = du + <usize>p * duPlane;
+      for (let c = 0; c < cin; c += 4) {
+        let k = 0;
+        for (; k + 8 <= cout; k += 8) {
+          accumulate4x8(v + (<usize>c << 2), z + (<usize>k << 2), duP + <usize>c * outPixel + (<usize>k << 2), count, inPixel, outPixel, outPixel);
+        }
+        if (k < cout) accumulate4x4(v + (<usize>c << 2), z + (<usize>k << 2), duP + <usize>c * outPixel + (<usize>k << 2), count, inPixel, outPixel, outPixel);
+      }
+    }
+  }
+  // dW = Gᵀ dU G with Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+  const tap = <usize>(cinReal * coutReal) << 2;
+  for (let c = 0; c < cinReal; c++) {
+    for (let k = 0; k < coutReal; k++) {
+      const src = du + <usize>c * outPixel + (<usize>k << 2);
+      const dst = dw + (<usize>(c * coutReal + k) << 2);
+      // q = Gᵀ dU (3 × 4), column by column; then each row of q gives three taps (q G).
+      const u00 = f32.load(src), u01 = f32.load(src + duPlane), u02 = f32.load(src + 2 * duPlane), u03 = f32.load(src + 3 * duPlane);
+      const u10 = f32.load(src + 4 * duPlane), u11 = f32.load(src + 5 * duPlane);
+      const u12 = f32.load(src + 6 * duPlane), u13 = f32.load(src + 7 * duPlane);
+      const u20 = f32.load(src + 8 * duPlane), u21 = f32.load(src + 9 * duPlane);
+      const u22 = f32.load(src + 10 * duPlane), u23 = f32.load(src + 11 * duPlane);
+      const u30 = f32.load(src + 12 * duPlane), u31 = f32.load(src + 13 * duPlane);
+      const u32 = f32.load(src + 14 * duPlane), u33 = f32.load(src + 15 * duPlane);
+      const q00 = u00 + HALF * (u10 + u20), q01 = u01 + HALF * (u11 + u21), q02 = u02 + HALF * (u12 + u22), q03 = u03 + HALF * (u13 + u23);
+      const q10 = HALF * (u10 - u20), q11 = HALF * (u11 - u21), q12 = HALF * (u12 - u22), q13 = HALF * (u13 - u23);
+      const q20 = HALF * (u10 + u20) + u30, q21 = HALF * (u11 + u21) + u31, q22 = HALF * (u12 + u22) + u32, q23 = HALF * (u13 + u23) + u33;
+      storeTaps(dst, tap, 0, q00, q01, q02, q03);
+      storeTaps(dst, tap, 1, q10, q11, q12, q13);
+      storeTaps(dst, tap, 2, q20, q21, q22, q23);
+    }
+  }
+}
+
+/** Taps (a, 0..2) of dW from row a of q: (q0 + ½(q1 + q2), ½(q1 − q2), ½(q1 + q2) + q3). */
+// @ts-ignore: decorator
+@inline function storeTaps(dst: usize, tap: usize, a: i32, q0: f32, q1: f32, q2: f32, q3: f32): void {
+  const base = dst + <usize>(a * 3) * tap;
+  f32.store(base, q0 + 0.5 * (q1 + q2));
+  f32.store(base + tap, 0.5 * (q1 - q2));
+  f32.store(base + 2 * tap, 0.5 * (q1 + q2) + q3);
+}

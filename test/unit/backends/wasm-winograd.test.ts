@@ -1,13 +1,13 @@
 /**
  * The wasm backend's Winograd F(2×2, 3×3) convolutions (wasm-kernels/winograd.ts) against the cpu
- * backend's direct ones: forward and input gradient, partial tiles at odd sizes, channel counts
+ * backend's direct ones: forward, input and filter gradients, partial tiles at odd sizes, channel counts
  * that are padded to 4 and cropped, 'same', 'valid' and explicit padding.
  */
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradients } from '../../../src/trainer/backends/wasm-gradients';
-import { winogradConfigs, winogradConv, winogradFits, WINOGRAD_MIN_CHANNELS } from '../../../src/trainer/backends/wasm-kernels/winograd';
+import { winogradConfigs, winogradConv, winogradFilterGradient, winogradFits, WINOGRAD_MIN_CHANNELS } from '../../../src/trainer/backends/wasm-kernels/winograd';
 import { relativeError, runOn, useBackend, values } from './compare';
 
 interface Case {
@@ -40,7 +40,8 @@ function forwardAndInputGradient(c: Case): tf.Tensor[] {
   const fused = tf.fused.conv2d({ x, filter, strides: 1, pad: c.pad });
   const dy = tf.tensor4d(values(y.size, 3), y.shape);
   const dx = tf.conv2dTranspose(dy, filter, [c.batch, c.h, c.w, c.cin], 1, c.pad);
-  return [y, fused, dx];
+  const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: [3, 3, c.cin, c.cout] }) as tf.Tensor;
+  return [y, fused, dx, dw];
 }
 
 describe('wasm Winograd convolutions', () => {
@@ -50,17 +51,17 @@ describe('wasm Winograd convolutions', () => {
   });
 
   for (const c of CASES) {
-    it(`forward, fused forward and input gradient match cpu: ${label(c)}`, async () => {
+    it(`forward, fused forward, input and filter gradients match cpu: ${label(c)}`, async () => {
       const got = await runOn('wasm', () => forwardAndInputGradient(c));
       const want = await runOn('cpu', () => forwardAndInputGradient(c));
-      ['conv2d', 'fused conv2d', 'input gradient'].forEach((name, i) => {
+      ['conv2d', 'fused conv2d', 'input gradient', 'filter gradient'].forEach((name, i) => {
         const err = relativeError(got[i], want[i]);
         assert.ok(err <= 1e-5, `${name}: relative error ${err}`);
       });
     });
   }
 
-  it('are what the registered Conv2D runs where they apply, and not below the channel bound or for 1×1 filters', async () => {
+  it('are what the registered Conv2D and Conv2DBackpropFilter run where they apply, and not below the channel bound or for 1×1 filters', async () => {
     await useBackend('wasm');
     assert.equal(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, winogradConfigs[0].kernelFunc);
     const backend = tf.backend() as BackendWasm;
@@ -72,7 +73,13 @@ describe('wasm Winograd convolutions', () => {
     // Bit for bit: XNNPACK's direct sums would round differently.
     assert.deepEqual(Array.from(registered), Array.from(winograd));
     backend.disposeData(direct.dataId);
-    tf.dispose([x, filter]);
+    const dy = tf.tensor4d(values(2 * 8 * 8 * 16, 7), [2, 8, 8, 16]);
+    const registeredDw = await (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
+      { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 16] }) as tf.Tensor).data();
+    const directDw = winogradFilterGradient(backend, x, dy, { n: 2, h: 8, w: 8, cin: 16, ho: 8, wo: 8, cout: 16, padTop: 1, padLeft: 1 });
+    assert.deepEqual(Array.from(registeredDw), Array.from(backend.typedArrayFromHeap(directDw) as Float32Array));
+    backend.disposeData(directDw.dataId);
+    tf.dispose([x, filter, dy]);
     assert.ok(winogradFits(3, 3, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_CHANNELS, 2, 2));
     assert.ok(!winogradFits(3, 3, WINOGRAD_MIN_CHANNELS - 1, 64, 8, 8));
     assert.ok(!winogradFits(1, 1, 64, 64, 8, 8));

@@ -1,7 +1,7 @@
 /**
- * Conv2DBackpropFilter for the wasm backend on the SIMD kernel of wasm/assembly/conv-filter-grad.ts:
- * a register-tiled GEMM per filter tap that reads x and dy where they lie (NHWC), with no
- * transposes and no padded copy of x.
+ * Conv2DBackpropFilter for the wasm backend: 3×3 stride-1 convolutions by Winograd (winograd.ts),
+ * the others on the SIMD kernel of wasm/assembly/conv-filter-grad.ts, a register-tiled GEMM per
+ * filter tap that reads x and dy where they lie (NHWC), with no transposes and no padded copy of x.
  */
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -9,6 +9,7 @@ import { convInfoOf, type Shape4 } from './conv-info';
 import { float32Inputs, heapOffset, zerosOutput } from './heap';
 import { wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
 import { simdKernels } from './module';
+import { winogradFilterGradient, winogradFits } from './winograd';
 
 const KERNEL = 'Conv2DBackpropFilter';
 
@@ -41,6 +42,11 @@ function conv2DBackpropFilter(args: WasmKernelArgs): TensorInfo {
   }
   const { filterHeight: kh, filterWidth: kw, inChannels: cin } = info;
   if (x.shape.includes(0) || dy.shape.includes(0)) return zerosOutput(backend, [kh, kw, cin, cout]);
+  if (info.strideHeight === 1 && info.strideWidth === 1 && winogradFits(kh, kw, cin, cout, ho, wo)) {
+    return winogradFilterGradient(backend, x, dy, {
+      n, h: info.inHeight, w: info.inWidth, cin, ho, wo, cout, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    });
+  }
   const paddedDy = dyWithChannelsOf4(backend, dy);
   const padded = paddedDy.shape[3];
   const dw = backend.makeOutput([kh, kw, cin, padded], 'float32');

@@ -28,11 +28,13 @@ export interface SimdKernels {
   winogradFilter(g: number, u: number, cin: number, cout: number, cinPadded: number, coutPadded: number): void;
   winogradConv3x3(x: number, u: number, y: number, n: number, h: number, w: number, cin: number, ho: number, wo: number,
     cout: number, padTop: number, padLeft: number, scratch: number, tileBlock: number): void;
+  winogradFilterGrad(x: number, dy: number, dw: number, n: number, h: number, w: number, cin: number, ho: number, wo: number,
+    cout: number, padTop: number, padLeft: number, cinReal: number, coutReal: number, du: number, scratch: number, tileBlock: number): void;
 }
 
 const EXPORTS: readonly (keyof SimdKernels)[] = [
   'conv2dFilterGrad', 'batchMoments', 'batchNormApply', 'batchNormGradSums', 'batchNormGradInput', 'reluGrad', 'conv2dInputGrad', 'copyChannels',
-  'winogradFilter', 'winogradConv3x3',
+  'winogradFilter', 'winogradConv3x3', 'winogradFilterGrad',
 ];
 
 /**

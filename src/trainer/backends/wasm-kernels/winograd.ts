@@ -2,8 +2,8 @@
  * 3×3 stride-1 convolutions on the `wasm` backend as Winograd F(2×2, 3×3)
  * (wasm/assembly/winograd.ts): 16 multiply-adds per 2×2 outputs and channel pair instead of 36.
  * They run the training forward (`Conv2D`, and `FusedConv2D` without bias or activation, as the
- * model's convolutions are) and, through conv-input-grad.ts, the stride-1 input gradient. Every
- * other convolution goes to the package's kernel (XNNPACK). docs/wasm-kernels.md, "Winograd
+ * model's convolutions are), and through conv-input-grad.ts and conv-filter-grad.ts both
+ * gradients. Every other forward convolution goes to the package's kernel (XNNPACK). docs/wasm-kernels.md, "Winograd
  * convolutions".
  */
 import type { backend_util, Conv2DAttrs, FusedConv2DAttrs, TensorInfo } from '@tensorflow/tfjs';
@@ -17,7 +17,7 @@ import { simdKernels } from './module';
  * Below this many channels on either side the transforms cost more than the products they save
  * (docs/wasm-kernels.md, "Winograd convolutions").
  */
-export const WINOGRAD_MIN_CHANNELS = 4;
+export const WINOGRAD_MIN_CHANNELS = 8;
 
 /** A stride-1 3×3 convolution's sizes, as the kernel takes them. */
 export interface WinogradGeometry {
@@ -89,6 +89,39 @@ export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: Tensor
     const cropped = backend.makeOutput([g.n, g.ho, g.wo, g.cout], 'float32');
     kernels.copyChannels(heapOffset(backend, out), heapOffset(backend, cropped), g.n * g.ho * g.wo, coutPadded, g.cout);
     return cropped;
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
+}
+
+/** dw [3, 3, cin, cout] of the convolution x ⊛ w whose output's gradient is dy [n, ho, wo, cout]. */
+export function winogradFilterGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: WinogradGeometry): TensorInfo {
+  const kernels = simdKernels(backend);
+  const cinPadded = roundUp4(g.cin), coutPadded = roundUp4(g.cout);
+  const temporaries: TensorInfo[] = [];
+  const padded = (t: TensorInfo, pixels: number, channels: number, wanted: number): TensorInfo => {
+    if (wanted === channels) return t;
+    const out = backend.makeOutput([pixels, wanted], 'float32');
+    temporaries.push(out);
+    kernels.copyChannels(heapOffset(backend, t), heapOffset(backend, out), pixels, channels, wanted);
+    return out;
+  };
+  try {
+    const input = padded(x, g.n * g.h * g.w, g.cin, cinPadded);
+    const gradient = padded(dy, g.n * g.ho * g.wo, g.cout, coutPadded);
+    const du = backend.makeOutput([16, cinPadded, coutPadded], 'float32');
+    temporaries.push(du);
+    const block = tileBlock(cinPadded, coutPadded);
+    const dw = backend.makeOutput([3, 3, g.cin, g.cout], 'float32');
+    try {
+      withScratch(backend, 16 * (block * (cinPadded + coutPadded) + 32), (scratch) =>
+        kernels.winogradFilterGrad(heapOffset(backend, input), heapOffset(backend, gradient), heapOffset(backend, dw), g.n, g.h, g.w,
+          cinPadded, g.ho, g.wo, coutPadded, g.padTop, g.padLeft, g.cin, g.cout, heapOffset(backend, du), scratch, block));
+    } catch (error) {
+      backend.disposeData(dw.dataId);
+      throw error;
+    }
+    return dw;
   } finally {
     for (const t of temporaries) backend.disposeData(t.dataId);
   }
