@@ -21,7 +21,7 @@ import { machineInfo } from './lib/machine';
 import { benchAdamSettings } from './lib/measure';
 import { selectModels } from './lib/models';
 import { readOptions } from './lib/options';
-import { measuredPeak, overPeakNotes, type MeasuredPeak, type PeakMeasurement } from './lib/peak';
+import { measuredPeak, NATIVE_WINOGRAD, overPeakNotes, WASM_WINOGRAD, type EngineWinograd, type MeasuredPeak, type PeakMeasurement } from './lib/peak';
 import { PytorchServer, type PytorchSetup } from './lib/pytorch';
 import { markdownTable, modelsTable, profileTable, resultRows, resultsTable, unavailableLines, type ResultRow } from './lib/report';
 import { chooseLayout, layoutProbeSchedule, PYTORCH, roundSchedule, summarizeRounds, type Layout, type MeasuredRound, type Round, type TfjsEngine } from './lib/rounds';
@@ -85,9 +85,24 @@ function printRatios(rows: ResultRow[], batchSize: number, rounds: number): void
   }
 }
 
-/** The engines whose inference ran Winograd convolutions, by what each said when it finished. */
-function winogradEngines(engines: readonly { id: string; winogradConvs?: number }[]): Set<string> {
-  return new Set(engines.filter((e) => (e.winogradConvs ?? 0) > 0).map((e) => e.id));
+/**
+ * The Winograd each engine ran, by mode: the native backend's in both modes when its addon says
+ * it built Winograd primitives (oneDNN has them on AVX-512 CPUs only), the wasm backend's own in
+ * training (always registered; evaluation's convolutions, with a bias, stay on XNNPACK).
+ */
+function winogradByEngine(engines: readonly { id: string; backend?: string; winogradConvs?: number }[]): Map<string, EngineWinograd> {
+  const byEngine = new Map<string, EngineWinograd>();
+  for (const e of engines) {
+    if (e.backend === 'native' && (e.winogradConvs ?? 0) > 0) byEngine.set(e.id, { train: NATIVE_WINOGRAD, infer: NATIVE_WINOGRAD });
+    if (e.backend === 'wasm') byEngine.set(e.id, { train: WASM_WINOGRAD });
+  }
+  return byEngine;
+}
+
+function winogradNote(byEngine: ReadonlyMap<string, EngineWinograd>): string {
+  const ran = [...byEngine].map(([id, w]) => `${id} (${(['train', 'infer'] as const).filter((m) => w[m] !== undefined)
+    .map((m) => `${m} F(${w[m]!.outputTile}×${w[m]!.outputTile}, 3×3)`).join(', ')})`);
+  return `Winograd convolutions are counted at their own multiply-adds ((m + 2)² per m×m output tile and channel pair instead of 9·m²), the tile transforms left out: ${ran.join(', ') || 'none ran here'}.`;
 }
 
 /** BENCH_REPORT_FROM=<engine.json>: the tables of a saved run again, summarised by this version of the report code. */
@@ -95,11 +110,11 @@ function reportFrom(file: string): void {
   const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
     timestamp: string; options: { batchSize: number; rounds: number }; models: { id: string }[];
     rounds: MeasuredRound[]; peak: MeasuredPeak | null; pytorch: { layouts?: Record<string, Layout> };
-    engines?: { id: string; winogradConvs?: number }[];
+    engines?: { id: string; backend?: string; winogradConvs?: number }[];
   };
   log(`Engine benchmark of ${saved.timestamp}, from ${file}:`);
   const models = selectModels(saved.models.map((m) => m.id));
-  const rows = resultRows(models, summarizeRounds(saved.rounds), saved.peak, new Map(Object.entries(saved.pytorch.layouts ?? {})), winogradEngines(saved.engines ?? []));
+  const rows = resultRows(models, summarizeRounds(saved.rounds), saved.peak, new Map(Object.entries(saved.pytorch.layouts ?? {})), winogradByEngine(saved.engines ?? []));
   printRatios(rows, saved.options.batchSize, saved.options.rounds);
   log();
   log(markdownTable(rows));
@@ -225,11 +240,11 @@ async function main(): Promise<void> {
   torch?.kill();
 
   const summaries = summarizeRounds(records);
-  const winograd = winogradEngines(Object.entries(finished).map(([id, f]) => ({ id, ...f })));
+  const winograd = winogradByEngine(engines.map((e) => ({ id: e.id, backend: e.backend, ...finished[e.id] })));
   const rows = resultRows(models, summaries, peak, layouts, winograd);
   log();
   log(`Peak: ${peak === null ? 'not measured (neither the native backend nor PyTorch ran)' : `${peak.gflops.toFixed(0)} GFLOP/s, the best ${PEAK_SIZE}×${PEAK_SIZE} float32 matrix product measured in this run (${peak.source}; measured ${peakMeasurements.length} times, before, between and after the groups of rounds: ${peakMeasurements.map((m) => m.gflops.toFixed(0)).join(', ')} GFLOP/s)`}; the nominal paper figure would be ${machine.peak.gflops.toFixed(0)} GFLOP/s (${machine.peak.derivation}).`);
-  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. An engine that ran Winograd convolutions (${[...winograd].join(', ') || 'none here'}) has those counted at Winograd's multiply-adds (36 per 4×4 output tile and channel pair instead of 144), the tile transforms left out.`);
+  log(`Work counted: convolution and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients of all layers but the one reading the image; BN, ReLU, pools and Adam not counted. ${winogradNote(winograd)}`);
   log();
   printRatios(rows, options.batchSize, options.rounds);
   if (torchSetup) log(`PyTorch ${torchSetup.torchVersion}: ${torchSetup.threads} threads, mkldnn ${torchSetup.mkldnn ? 'on' : 'off'}, layout per model and mode from the probe (in brackets).`);
@@ -263,7 +278,7 @@ async function main(): Promise<void> {
     machine,
     options,
     notes: [
-      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; an engine with winogradConvs > 0 has its convolutions that ran as Winograd counted at Winograd\'s multiply-adds (models[].work.forwardWinograd, models[].work.trainWinograd)',
+      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; models[].work counts direct convolutions; the rows of an engine that ran Winograd (native with winogradConvs > 0, in both modes; wasm in training) count those convolutions at Winograd\'s multiply-adds (bench/lib/peak.ts, workCount with NATIVE_WINOGRAD or WASM_WINOGRAD)',
       'peak: the best 1024×1024 float32 matrix product measured in the run (native backend and PyTorch), not a paper figure',
       'ratios: per round, TF.js img/s over the mean of the PyTorch rounds just before and after it; medians and ranges over the rounds',
       'the machine is shared: absolute figures are noisy, ratios from the same run are what counts',

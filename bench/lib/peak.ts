@@ -13,53 +13,61 @@ export interface WorkCount {
   train: number;
   /** The forward FLOPs of the layers that read the image, whose input gradient nobody computes. */
   readingImage: number;
-  /**
-   * `forward` with each convolution the native backend runs as Winograd counted at the
-   * multiply-adds Winograd does (winogradFlops): the work of a native inference round.
-   */
-  forwardWinograd: number;
-  /** `train` counted the same way: the forward, the input and the weight gradient of such a convolution all run as Winograd. */
-  trainWinograd: number;
+}
+
+/** A Winograd F(m×m, 3×3) an engine runs, and on which 3×3 stride-1 convolutions. */
+export interface WinogradRule {
+  /** m: the output tile's side. */
+  outputTile: number;
+  /** At least this many channels on both sides. */
+  minChannels: number;
+  /** An output of at least this many rows and columns. */
+  minOutput: number;
+}
+
+/** oneDNN's F(4×4, 3×3) in the native backend (docs/benchmarks.md, "Winograd convolutions in training"). */
+export const NATIVE_WINOGRAD: WinogradRule = { outputTile: 4, minChannels: 32, minOutput: 4 };
+/** The wasm backend's own F(2×2, 3×3), in training (docs/wasm-kernels.md, "Winograd convolutions"). */
+export const WASM_WINOGRAD: WinogradRule = { outputTile: 2, minChannels: 8, minOutput: 2 };
+
+/** Which Winograd an engine ran in each mode; a mode without one ran direct convolutions. */
+export interface EngineWinograd {
+  train?: WinogradRule;
+  infer?: WinogradRule;
 }
 
 /**
- * The native backend's rule for Winograd convolutions: 3×3, stride 1, 32 channels or more on
- * both sides, outputs of at least one 4×4 tile (docs/benchmarks.md, "Winograd convolutions in training").
+ * Winograd F(m×m, 3×3) multiplies (m + 2)² transformed values elementwise per m×m output tile and
+ * channel pair, where the direct form does 9·m²: 36 for 144 with m = 4, 16 for 36 with m = 2. The
+ * tile transforms are left out (they grow with one channel count, the products with both), so
+ * this is a lower bound of the work done.
  */
-const WINOGRAD_MIN_CHANNELS = 32;
-const WINOGRAD_MIN_OUTPUT = 4;
-
-/**
- * Winograd F(4×4, 3×3) multiplies 6×6 transformed tiles elementwise: 36 multiply-adds per 4×4
- * output tile and channel pair, where the direct form does 16 × 9 = 144. The tile transforms
- * are left out (they grow with one channel count, the products with both), so this is a lower
- * bound of the work done.
- */
-export function winogradFlops(outHeight: number, outWidth: number, inChannels: number, outChannels: number): number {
-  return 2 * Math.ceil(outHeight / 4) * Math.ceil(outWidth / 4) * 36 * inChannels * outChannels;
+export function winogradFlops(rule: WinogradRule, outHeight: number, outWidth: number, inChannels: number, outChannels: number): number {
+  const m = rule.outputTile;
+  return 2 * Math.ceil(outHeight / m) * Math.ceil(outWidth / m) * (m + 2) ** 2 * inChannels * outChannels;
 }
 
 /**
  * A weight gradient costs what the forward product costs, and so does an input gradient; the
  * layers that read the image itself get no input gradient (the image is no variable, and neither
  * TF.js's tape nor autograd computes it), so training is 3 × forward minus those layers' share.
- * Batch norm, ReLU, pools and the optimizer are elementwise work and are not counted.
+ * Batch norm, ReLU, pools and the optimizer are elementwise work and are not counted. With a
+ * `winograd` rule, the convolutions it covers count at Winograd's multiply-adds in all three
+ * products (forward, input and weight gradient).
  */
-export function workCount(arch: Architecture): WorkCount {
+export function workCount(arch: Architecture, winograd?: WinogradRule): WorkCount {
   const rows = costBreakdown(arch);
   const resolved = resolveArchitecture(arch);
   const first = resolved.layers[0]?.layer.id;
   const imageSkips = new Set(resolved.skips.filter((s) => s.fromIndex === 0).map((s) => `${s.skip.id}.proj`));
-  const forward = rows.reduce((sum, r) => sum + r.flops, 0);
-  const readingImage = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + r.flops, 0);
-  const winograd = new Set(resolved.layers.filter(({ layer, inShape, outShape }) => layer.kind === 'conv' && layer.kernel === 3 && layer.stride === 1 &&
-    inShape[2] >= WINOGRAD_MIN_CHANNELS && outShape[2] >= WINOGRAD_MIN_CHANNELS &&
-    outShape[0] >= WINOGRAD_MIN_OUTPUT && outShape[1] >= WINOGRAD_MIN_OUTPUT).map(({ layer }) => layer.id));
-  const asRun = (r: (typeof rows)[number]): number =>
-    (winograd.has(r.id) ? winogradFlops(r.outShape[0], r.outShape[1], r.inShape[2], r.outShape[2]) : r.flops);
-  const forwardWinograd = rows.reduce((sum, r) => sum + asRun(r), 0);
-  const readingImageWinograd = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + asRun(r), 0);
-  return { forward, train: 3 * forward - readingImage, readingImage, forwardWinograd, trainWinograd: 3 * forwardWinograd - readingImageWinograd };
+  const covered = new Set(winograd === undefined ? [] : resolved.layers.filter(({ layer, inShape, outShape }) =>
+    layer.kind === 'conv' && layer.kernel === 3 && layer.stride === 1 && inShape[2] >= winograd.minChannels &&
+    outShape[2] >= winograd.minChannels && outShape[0] >= winograd.minOutput && outShape[1] >= winograd.minOutput).map(({ layer }) => layer.id));
+  const asRun = (r: (typeof rows)[number]): number => (winograd !== undefined && covered.has(r.id)
+    ? winogradFlops(winograd, r.outShape[0], r.outShape[1], r.inShape[2], r.outShape[2]) : r.flops);
+  const forward = rows.reduce((sum, r) => sum + asRun(r), 0);
+  const readingImage = rows.filter((r) => r.id === first || imageSkips.has(r.id)).reduce((sum, r) => sum + asRun(r), 0);
+  return { forward, train: 3 * forward - readingImage, readingImage };
 }
 
 export interface PeakMeasurement {

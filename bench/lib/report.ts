@@ -5,7 +5,7 @@
 import type { Spread } from '../../src/core/stats';
 import type { BackendReport } from '../../src/protocol/events';
 import type { BenchModel } from './models';
-import { gflops, type MeasuredPeak, type WorkCount } from './peak';
+import { gflops, workCount, type EngineWinograd, type MeasuredPeak } from './peak';
 import { PYTORCH, type EngineSummary, type Layout, type Mode } from './rounds';
 import type { KernelTime, StepProfile } from './types';
 
@@ -31,18 +31,17 @@ export interface ResultRow {
 }
 
 /**
- * `winogradEngines`: the engines that ran Winograd convolutions (the native backend says so at
- * the end of its rounds); their work is counted as Winograd does it.
+ * `winograd`: per engine, the Winograd it ran in each mode (engine.ts, winogradByEngine); its
+ * work in that mode is counted as that Winograd does it.
  */
 export function resultRows(models: BenchModel[], summaries: EngineSummary[], peak: MeasuredPeak | null, layouts: Map<string, Layout>,
-  winogradEngines: ReadonlySet<string> = new Set()): ResultRow[] {
-  const work = new Map(models.map((m) => [m.id, m.work]));
+  winograd: ReadonlyMap<string, EngineWinograd> = new Map()): ResultRow[] {
+  const byId = new Map(models.map((m) => [m.id, m]));
   return summaries.map((s) => {
-    const w = work.get(s.model);
-    const winograd = winogradEngines.has(s.engine);
-    const modeWork = (v: WorkCount): number =>
-      (s.mode === 'train' ? (winograd ? v.trainWinograd : v.train) : (winograd ? v.forwardWinograd : v.forward));
-    const perImage = w === undefined ? 0 : modeWork(w);
+    const model = byId.get(s.model);
+    const rule = winograd.get(s.engine)?.[s.mode];
+    const w = model === undefined ? undefined : rule === undefined ? model.work : workCount(model.arch, rule);
+    const perImage = w === undefined ? 0 : s.mode === 'train' ? w.train : w.forward;
     const achieved = gflops(s.imagesPerSecond.median, perImage);
     return {
       engine: s.engine,

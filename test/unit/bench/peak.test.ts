@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { gflops, measuredPeak, overPeakNotes, winogradFlops, workCount } from '../../../bench/lib/peak';
+import { gflops, measuredPeak, NATIVE_WINOGRAD, overPeakNotes, WASM_WINOGRAD, winogradFlops, workCount } from '../../../bench/lib/peak';
 import { countFlops } from '../../../src/core/arch/cost';
 import type { Architecture } from '../../../src/core/arch/types';
 import { resnet20 } from '../../../src/core/arch/seeds';
@@ -52,36 +52,54 @@ describe('bench:engine peak column', () => {
       ],
       skips: [],
     };
-    const w = workCount(arch);
+    const direct = workCount(arch);
+    const w = workCount(arch, NATIVE_WINOGRAD);
     // Only 'wide' reads and writes 32 channels or more with a 3×3 stride-1 filter and outputs a
     // 4×4 tile or more ('tiny' outputs 2×2 after two strides): 7×7 output positions make 2×2
     // tiles of 4×4, each 36 multiply-adds per channel pair.
-    assert.equal(winogradFlops(7, 7, 32, 40), 2 * 4 * 36 * 32 * 40);
+    assert.equal(winogradFlops(NATIVE_WINOGRAD, 7, 7, 32, 40), 2 * 4 * 36 * 32 * 40);
     const wideDirect = 2 * 7 * 7 * 9 * 32 * 40;
-    assert.equal(w.forwardWinograd, w.forward - wideDirect + winogradFlops(7, 7, 32, 40));
-    assert.ok(w.forwardWinograd < w.forward);
+    const saved = wideDirect - winogradFlops(NATIVE_WINOGRAD, 7, 7, 32, 40);
+    assert.equal(w.forward, direct.forward - saved);
     // Training runs its forward, input and weight gradient as Winograd; the stem reads the image.
-    assert.equal(w.trainWinograd, w.train - 3 * (wideDirect - winogradFlops(7, 7, 32, 40)));
+    assert.equal(w.train, direct.train - 3 * saved);
     // ResNet-20: the 16-channel stage and the strided convolutions stay direct.
-    const r = workCount(resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard'));
-    assert.ok(r.forwardWinograd < r.forward && r.forwardWinograd > 0.5 * r.forward, `${r.forwardWinograd} of ${r.forward}`);
-    assert.ok(r.trainWinograd < r.train && r.trainWinograd > 0.5 * r.train, `${r.trainWinograd} of ${r.train}`);
+    const resnet = resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard');
+    const r = workCount(resnet), rw = workCount(resnet, NATIVE_WINOGRAD);
+    assert.ok(rw.forward < r.forward && rw.forward > 0.5 * r.forward, `${rw.forward} of ${r.forward}`);
+    assert.ok(rw.train < r.train && rw.train > 0.5 * r.train, `${rw.train} of ${r.train}`);
   });
 
-  it('divides an engine\'s throughput by the Winograd work count only when that engine ran Winograd', () => {
+  it('counts the wasm backend\'s F(2×2, 3×3) on every 3×3 stride-1 convolution of 8 channels and more, the image\'s stem excepted', () => {
+    // 16 multiply-adds per 2×2 tile and channel pair; 7×7 outputs make 4×4 tiles.
+    assert.equal(winogradFlops(WASM_WINOGRAD, 7, 7, 32, 40), 2 * 16 * 16 * 32 * 40);
+    const resnet = resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard');
+    const r = workCount(resnet), rw = workCount(resnet, WASM_WINOGRAD);
+    // The stem reads 3 channels and stays direct; every other 3×3 stride-1 convolution does 4/9 of its direct work.
+    const stem = 2 * 32 * 32 * 9 * 3 * 16;
+    const strided = 2 * 16 * 16 * 9 * 16 * 32 + 2 * 8 * 8 * 9 * 32 * 64;
+    const projections = 2 * 16 * 16 * 16 * 32 + 2 * 8 * 8 * 32 * 64;
+    const dense = 2 * 64 * 10;
+    const winograd = r.forward - stem - strided - projections - dense;
+    assert.equal(rw.forward, stem + strided + projections + dense + (winograd * 4) / 9);
+  });
+
+  it('divides an engine\'s throughput by the work of the Winograd it ran in that mode', () => {
     const arch = resnet20({ height: 32, width: 32, channels: 3 }, 10, 'standard');
     const work = workCount(arch);
     const model = { id: 'resnet20', description: '', arch, forwardFlops: work.forward, work, params: 0, inputShape: [32, 32, 3] as [number, number, number] };
     const summary = (engine: string, mode: 'train' | 'infer'): EngineSummary =>
       ({ engine, model: 'resnet20', mode, imagesPerSecond: spread([100])!, cpuUse: 2, ratio: null, ratios: [], ratioPerCpuSecond: null });
-    const summaries = ['native', 'wasm'].flatMap((e) => [summary(e, 'train'), summary(e, 'infer')]);
+    const summaries = ['native', 'wasm', 'pytorch'].flatMap((e) => [summary(e, 'train'), summary(e, 'infer')]);
     const peak = measuredPeak([{ source: 'pytorch', size: 1024, gflops: 100, threads: 2 }]);
-    const rows = resultRows([model], summaries, peak, new Map(), new Set(['native']));
+    const winograd = new Map([['native', { train: NATIVE_WINOGRAD, infer: NATIVE_WINOGRAD }], ['wasm', { train: WASM_WINOGRAD }]]);
+    const rows = resultRows([model], summaries, peak, new Map(), winograd);
     const fraction = (engine: string, mode: string): number | null | undefined => rows.find((r) => r.engine === engine && r.mode === mode)?.peakFraction;
-    assert.equal(fraction('native', 'train'), gflops(100, work.trainWinograd) / 100);
-    assert.equal(fraction('native', 'infer'), gflops(100, work.forwardWinograd) / 100);
-    assert.equal(fraction('wasm', 'train'), gflops(100, work.train) / 100);
+    assert.equal(fraction('native', 'train'), gflops(100, workCount(arch, NATIVE_WINOGRAD).train) / 100);
+    assert.equal(fraction('native', 'infer'), gflops(100, workCount(arch, NATIVE_WINOGRAD).forward) / 100);
+    assert.equal(fraction('wasm', 'train'), gflops(100, workCount(arch, WASM_WINOGRAD).train) / 100);
     assert.equal(fraction('wasm', 'infer'), gflops(100, work.forward) / 100);
+    assert.equal(fraction('pytorch', 'train'), gflops(100, work.train) / 100);
   });
 
   it('takes the best matmul measurement as the peak and ignores failed ones', () => {
