@@ -3,53 +3,15 @@
 //   dx[n, i·sh + a − padTop, j·sw + b − padLeft, c] += Σ_o dy[n, i, j, o] · W[a, b, c, o]
 //
 // For each filter tap, a GEMM (pixels × Cout) · (Cout × Cin) whose results land on a strided
-// grid of dx; the taps' grids overlap, so each tile adds into dx. The register tile is 4 output
-// pixels × 8 input channels: per output channel o, four broadcast dy values and two vectors of
-// the transposed filter feed eight multiply-adds. With stride 1 the wasm backend's own
-// convolution of the flipped filter is as fast, and the caller uses that instead.
+// grid of dx; the taps' grids overlap, so each tile adds into dx. The register tile
+// (register-tile.ts) is 4 output pixels × 8 input channels: per output channel o, four broadcast
+// dy values and two vectors of the transposed filter feed eight multiply-adds. With stride 1 a
+// forward convolution of the flipped filter is faster, and the caller uses that instead.
 //
 // The caller passes the filter transposed to [kh, kw, Cout, Cin] and Cin as a multiple of 4
 // (dx then has that many channels; the caller crops the padding).
 import { endInside, firstInside } from './conv-geometry';
-
-function tile4x8(dy: usize, dx: usize, wt: usize, cout: i32, cin: i32, dyPixel: usize, dxPixel: usize): void {
-  let a0 = v128.load(dx), b0 = v128.load(dx, 16);
-  let a1 = v128.load(dx + dxPixel), b1 = v128.load(dx + dxPixel, 16);
-  let a2 = v128.load(dx + 2 * dxPixel), b2 = v128.load(dx + 2 * dxPixel, 16);
-  let a3 = v128.load(dx + 3 * dxPixel), b3 = v128.load(dx + 3 * dxPixel, 16);
-  const wRow = <usize>cin << 2;
-  let wp = wt;
-  let dp = dy;
-  for (let o = 0; o < cout; o++) {
-    const w0 = v128.load(wp), w1 = v128.load(wp, 16);
-    const d0 = v128.load32_splat(dp), d1 = v128.load32_splat(dp + dyPixel);
-    const d2 = v128.load32_splat(dp + 2 * dyPixel), d3 = v128.load32_splat(dp + 3 * dyPixel);
-    a0 = f32x4.add(a0, f32x4.mul(d0, w0)); b0 = f32x4.add(b0, f32x4.mul(d0, w1));
-    a1 = f32x4.add(a1, f32x4.mul(d1, w0)); b1 = f32x4.add(b1, f32x4.mul(d1, w1));
-    a2 = f32x4.add(a2, f32x4.mul(d2, w0)); b2 = f32x4.add(b2, f32x4.mul(d2, w1));
-    a3 = f32x4.add(a3, f32x4.mul(d3, w0)); b3 = f32x4.add(b3, f32x4.mul(d3, w1));
-    wp += wRow;
-    dp += 4;
-  }
-  v128.store(dx, a0); v128.store(dx, b0, 16);
-  v128.store(dx + dxPixel, a1); v128.store(dx + dxPixel, b1, 16);
-  v128.store(dx + 2 * dxPixel, a2); v128.store(dx + 2 * dxPixel, b2, 16);
-  v128.store(dx + 3 * dxPixel, a3); v128.store(dx + 3 * dxPixel, b3, 16);
-}
-
-/** One output pixel × 4 input channels: the pixels and channels past the big tiles. */
-function tile1x4(dy: usize, dx: usize, wt: usize, cout: i32, cin: i32): void {
-  let acc = v128.load(dx);
-  const wRow = <usize>cin << 2;
-  let wp = wt;
-  let dp = dy;
-  for (let o = 0; o < cout; o++) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(dp), v128.load(wp)));
-    wp += wRow;
-    dp += 4;
-  }
-  v128.store(dx, acc);
-}
+import { tile1x4, tile4x8 } from './register-tile';
 
 export function conv2dInputGrad(dy: usize, wt: usize, dx: usize, n: i32, h: i32, w: i32, cin: i32,
   ho: i32, wo: i32, cout: i32, kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32): void {
@@ -57,6 +19,7 @@ export function conv2dInputGrad(dy: usize, wt: usize, dx: usize, n: i32, h: i32,
   const dxImage = (<usize>(h * w * cin)) << 2;
   const dyImage = (<usize>(ho * wo * cout)) << 2;
   const dyPixel = <usize>cout << 2;
+  const wRow = <usize>cin << 2;
   const dxPixel = (<usize>(sw * cin)) << 2;
   const dxRowStep = (<usize>(sh * w * cin)) << 2;
   const cin8 = cin & ~7;
@@ -82,17 +45,17 @@ export function conv2dInputGrad(dy: usize, wt: usize, dx: usize, n: i32, h: i32,
             const dyp = dyRow + <usize>j * dyPixel;
             const dxp = dxRow + <usize>j * dxPixel;
             let c = 0;
-            for (; c < cin8; c += 8) tile4x8(dyp, dxp + (<usize>c << 2), wTap + (<usize>c << 2), cout, cin, dyPixel, dxPixel);
+            for (; c < cin8; c += 8) tile4x8(dyp, dyPixel, 4, wTap + (<usize>c << 2), wRow, cout, dxp + (<usize>c << 2), dxPixel, true);
             for (; c < cin; c += 4) {
               for (let p = 0; p < 4; p++) {
-                tile1x4(dyp + <usize>p * dyPixel, dxp + <usize>p * dxPixel + (<usize>c << 2), wTap + (<usize>c << 2), cout, cin);
+                tile1x4(dyp + <usize>p * dyPixel, 4, wTap + (<usize>c << 2), wRow, cout, dxp + <usize>p * dxPixel + (<usize>c << 2), true);
               }
             }
           }
           for (; j < j1; j++) {
             const dyp = dyRow + <usize>j * dyPixel;
             const dxp = dxRow + <usize>j * dxPixel;
-            for (let c = 0; c < cin; c += 4) tile1x4(dyp, dxp + (<usize>c << 2), wTap + (<usize>c << 2), cout, cin);
+            for (let c = 0; c < cin; c += 4) tile1x4(dyp, 4, wTap + (<usize>c << 2), wRow, cout, dxp + (<usize>c << 2), true);
           }
         }
       }

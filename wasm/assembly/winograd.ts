@@ -12,6 +12,8 @@
 // byte offsets into the memory it shares with this module. Tiles go in blocks, so a block's
 // transformed input and products stay in cache between the three steps.
 
+import { tile1x4, tile4x4, tile4x8 } from './register-tile';
+
 /**
  * The filter's transform: g [3, 3, cin, cout] (HWIO) → u [16, cinPadded, coutPadded], zeros in
  * the padded channels.
@@ -101,58 +103,6 @@ function inputTile(img: usize, r0: i32, c0: i32, h: i32, w: i32, pixel: usize, c
   v128.store(base + 3 * plane, f32x4.sub(t1, t3));
 }
 
-/** m[4 tiles][8 outputs] = v[4 tiles][cin] · u[cin][8 outputs]. */
-function gemm4x8(v: usize, u: usize, m: usize, cin: i32, vRow: usize, uRow: usize, mRow: usize): void {
-  let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-  let vp = v, up = u;
-  for (let c = 0; c < cin; c++) {
-    const u0 = v128.load(up), u1 = v128.load(up, 16);
-    const x0 = v128.load32_splat(vp), x1 = v128.load32_splat(vp + vRow);
-    const x2 = v128.load32_splat(vp + 2 * vRow), x3 = v128.load32_splat(vp + 3 * vRow);
-    a0 = f32x4.add(a0, f32x4.mul(x0, u0)); b0 = f32x4.add(b0, f32x4.mul(x0, u1));
-    a1 = f32x4.add(a1, f32x4.mul(x1, u0)); b1 = f32x4.add(b1, f32x4.mul(x1, u1));
-    a2 = f32x4.add(a2, f32x4.mul(x2, u0)); b2 = f32x4.add(b2, f32x4.mul(x2, u1));
-    a3 = f32x4.add(a3, f32x4.mul(x3, u0)); b3 = f32x4.add(b3, f32x4.mul(x3, u1));
-    vp += 4;
-    up += uRow;
-  }
-  v128.store(m, a0); v128.store(m, b0, 16);
-  v128.store(m + mRow, a1); v128.store(m + mRow, b1, 16);
-  v128.store(m + 2 * mRow, a2); v128.store(m + 2 * mRow, b2, 16);
-  v128.store(m + 3 * mRow, a3); v128.store(m + 3 * mRow, b3, 16);
-}
-
-/** 4 tiles × 4 outputs: the last block when cout is 4 mod 8. */
-function gemm4x4(v: usize, u: usize, m: usize, cin: i32, vRow: usize, uRow: usize, mRow: usize): void {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  let vp = v, up = u;
-  for (let c = 0; c < cin; c++) {
-    const u0 = v128.load(up);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vp), u0));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(vp + vRow), u0));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(vp + 2 * vRow), u0));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(vp + 3 * vRow), u0));
-    vp += 4;
-    up += uRow;
-  }
-  v128.store(m, a0);
-  v128.store(m + mRow, a1);
-  v128.store(m + 2 * mRow, a2);
-  v128.store(m + 3 * mRow, a3);
-}
-
-/** 1 tile × 4 outputs: the tiles left over after the blocks of four. */
-function gemm1x4(v: usize, u: usize, m: usize, cin: i32, uRow: usize): void {
-  let a0 = f32x4.splat(0);
-  let vp = v, up = u;
-  for (let c = 0; c < cin; c++) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vp), v128.load(up)));
-    vp += 4;
-    up += uRow;
-  }
-  v128.store(m, a0);
-}
-
 /** One product tile's inverse transform, Aᵀ m A, for four output channels, written where it falls inside the output. */
 function outputTile(m: usize, plane: usize, out: usize, oy: i32, ox: i32, ho: i32, wo: i32, pixel: usize): void {
   // s = Aᵀ m: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (rows of m), column by column.
@@ -204,18 +154,17 @@ export function winogradConv3x3(x: usize, u: usize, y: usize, n: i32, h: i32, w:
     }
     for (let p = 0; p < 16; p++) {
       const v = vBase + <usize>p * vPlane, m = mBase + <usize>p * mPlane, uP = u + <usize>p * uPlane;
+      // m[tile][o] = Σ_c v[tile][c] · u[c][o]: rows are tiles, the sum runs over the input channels.
       let t = 0;
       for (; t + 4 <= count; t += 4) {
+        const vt = v + <usize>t * inPixel, mt = m + <usize>t * outPixel;
         let o = 0;
-        for (; o + 8 <= cout; o += 8) {
-          gemm4x8(v + <usize>t * inPixel, uP + (<usize>o << 2), m + <usize>t * outPixel + (<usize>o << 2), cin, inPixel, outPixel, outPixel);
-        }
-        if (o < cout) gemm4x4(v + <usize>t * inPixel, uP + (<usize>o << 2), m + <usize>t * outPixel + (<usize>o << 2), cin, inPixel, outPixel, outPixel);
+        for (; o + 8 <= cout; o += 8) tile4x8(vt, inPixel, 4, uP + (<usize>o << 2), outPixel, cin, mt + (<usize>o << 2), outPixel, false);
+        if (o < cout) tile4x4(vt, inPixel, 4, uP + (<usize>o << 2), outPixel, cin, mt + (<usize>o << 2), outPixel, false);
       }
       for (; t < count; t++) {
-        for (let o = 0; o < cout; o += 4) {
-          gemm1x4(v + <usize>t * inPixel, uP + (<usize>o << 2), m + <usize>t * outPixel + (<usize>o << 2), cin, outPixel);
-        }
+        const vt = v + <usize>t * inPixel, mt = m + <usize>t * outPixel;
+        for (let o = 0; o < cout; o += 4) tile1x4(vt, 4, uP + (<usize>o << 2), outPixel, cin, mt + (<usize>o << 2), false);
       }
     }
     for (let t = 0; t < count; t++) {
@@ -270,46 +219,6 @@ function gradientTile(img: usize, oy: i32, ox: i32, ho: i32, wo: i32, pixel: usi
   v128.store(base + 3 * plane, f32x4.neg(r1));
 }
 
-/** du[4 inputs][8 outputs] += Σ over `count` tiles of v[tile][4 inputs] ⊗ z[tile][8 outputs]. */
-function accumulate4x8(v: usize, z: usize, du: usize, count: i32, vRow: usize, zRow: usize, duRow: usize): void {
-  let a0 = v128.load(du), b0 = v128.load(du, 16);
-  let a1 = v128.load(du + duRow), b1 = v128.load(du + duRow, 16);
-  let a2 = v128.load(du + 2 * duRow), b2 = v128.load(du + 2 * duRow, 16);
-  let a3 = v128.load(du + 3 * duRow), b3 = v128.load(du + 3 * duRow, 16);
-  let vp = v, zp = z;
-  for (let t = 0; t < count; t++) {
-    const z0 = v128.load(zp), z1 = v128.load(zp, 16);
-    const x0 = v128.load32_splat(vp), x1 = v128.load32_splat(vp, 4);
-    const x2 = v128.load32_splat(vp, 8), x3 = v128.load32_splat(vp, 12);
-    a0 = f32x4.add(a0, f32x4.mul(x0, z0)); b0 = f32x4.add(b0, f32x4.mul(x0, z1));
-    a1 = f32x4.add(a1, f32x4.mul(x1, z0)); b1 = f32x4.add(b1, f32x4.mul(x1, z1));
-    a2 = f32x4.add(a2, f32x4.mul(x2, z0)); b2 = f32x4.add(b2, f32x4.mul(x2, z1));
-    a3 = f32x4.add(a3, f32x4.mul(x3, z0)); b3 = f32x4.add(b3, f32x4.mul(x3, z1));
-    vp += vRow;
-    zp += zRow;
-  }
-  v128.store(du, a0); v128.store(du, b0, 16);
-  v128.store(du + duRow, a1); v128.store(du + duRow, b1, 16);
-  v128.store(du + 2 * duRow, a2); v128.store(du + 2 * duRow, b2, 16);
-  v128.store(du + 3 * duRow, a3); v128.store(du + 3 * duRow, b3, 16);
-}
-
-/** 4 inputs × 4 outputs: the last block when cout is 4 mod 8. */
-function accumulate4x4(v: usize, z: usize, du: usize, count: i32, vRow: usize, zRow: usize, duRow: usize): void {
-  let a0 = v128.load(du), a1 = v128.load(du + duRow), a2 = v128.load(du + 2 * duRow), a3 = v128.load(du + 3 * duRow);
-  let vp = v, zp = z;
-  for (let t = 0; t < count; t++) {
-    const z0 = v128.load(zp);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vp), z0));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(vp, 4), z0));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(vp, 8), z0));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(vp, 12), z0));
-    vp += vRow;
-    zp += zRow;
-  }
-  v128.store(du, a0); v128.store(du + duRow, a1); v128.store(du + 2 * duRow, a2); v128.store(du + 3 * duRow, a3);
-}
-
 /**
  * dw [3, 3, cinReal, coutReal] (HWIO) of y = x ⊛ w, from x [n, h, w, cin] and dy [n, ho, wo, cout]
  * (channels padded to multiples of 4; the padded ones are left out of dw). `du` holds
@@ -339,12 +248,12 @@ export function winogradFilterGrad(x: usize, dy: usize, dw: usize, n: i32, h: i3
     }
     for (let p = 0; p < 16; p++) {
       const v = vBase + <usize>p * vPlane, z = zBase + <usize>p * zPlane, duP = du + <usize>p * duPlane;
+      // du[c][k] += Σ_tile v[tile][c] · z[tile][k]: rows are input channels, the sum runs over the tiles.
       for (let c = 0; c < cin; c += 4) {
+        const vc = v + (<usize>c << 2), duc = duP + <usize>c * outPixel;
         let k = 0;
-        for (; k + 8 <= cout; k += 8) {
-          accumulate4x8(v + (<usize>c << 2), z + (<usize>k << 2), duP + <usize>c * outPixel + (<usize>k << 2), count, inPixel, outPixel, outPixel);
-        }
-        if (k < cout) accumulate4x4(v + (<usize>c << 2), z + (<usize>k << 2), duP + <usize>c * outPixel + (<usize>k << 2), count, inPixel, outPixel, outPixel);
+        for (; k + 8 <= cout; k += 8) tile4x8(vc, 4, inPixel, z + (<usize>k << 2), outPixel, count, duc + (<usize>k << 2), outPixel, true);
+        if (k < cout) tile4x4(vc, 4, inPixel, z + (<usize>k << 2), outPixel, count, duc + (<usize>k << 2), outPixel, true);
       }
     }
   }
