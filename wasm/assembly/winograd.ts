@@ -104,7 +104,7 @@ function inputTile(img: usize, r0: i32, c0: i32, h: i32, w: i32, pixel: usize, c
 }
 
 /** One product tile's inverse transform, Aᵀ m A, for four output channels, written where it falls inside the output. */
-function outputTile(m: usize, plane: usize, out: usize, oy: i32, ox: i32, ho: i32, wo: i32, pixel: usize): void {
+function outputTile(m: usize, plane: usize, out: usize, oy: i32, ox: i32, ho: i32, wo: i32, pixel: usize, bias: v128, relu: bool): void {
   // s = Aᵀ m: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (rows of m), column by column.
   const m00 = v128.load(m), m01 = v128.load(m + plane), m02 = v128.load(m + 2 * plane), m03 = v128.load(m + 3 * plane);
   const m10 = v128.load(m + 4 * plane), m11 = v128.load(m + 5 * plane), m12 = v128.load(m + 6 * plane), m13 = v128.load(m + 7 * plane);
@@ -117,22 +117,30 @@ function outputTile(m: usize, plane: usize, out: usize, oy: i32, ox: i32, ho: i3
   // y = s A: y[i][0] = s[i][0] + s[i][1] + s[i][2], y[i][1] = s[i][1] − s[i][2] − s[i][3].
   const base = out + <usize>(oy * wo + ox) * pixel;
   const right = ox + 1 < wo;
-  v128.store(base, f32x4.add(f32x4.add(s00, s01), s02));
-  if (right) v128.store(base + pixel, f32x4.sub(f32x4.sub(s01, s02), s03));
+  v128.store(base, finish(f32x4.add(f32x4.add(s00, s01), s02), bias, relu));
+  if (right) v128.store(base + pixel, finish(f32x4.sub(f32x4.sub(s01, s02), s03), bias, relu));
   if (oy + 1 < ho) {
     const below = base + <usize>wo * pixel;
-    v128.store(below, f32x4.add(f32x4.add(s10, s11), s12));
-    if (right) v128.store(below + pixel, f32x4.sub(f32x4.sub(s11, s12), s13));
+    v128.store(below, finish(f32x4.add(f32x4.add(s10, s11), s12), bias, relu));
+    if (right) v128.store(below + pixel, finish(f32x4.sub(f32x4.sub(s11, s12), s13), bias, relu));
   }
 }
 
+/** The bias added, then the ReLU when asked for (max keeps a NaN, as TF.js's ReLU does). */
+// @ts-ignore: decorator
+@inline function finish(y: v128, bias: v128, relu: bool): v128 {
+  const biased = f32x4.add(y, bias);
+  return relu ? f32x4.max(biased, f32x4.splat(0)) : biased;
+}
+
 /**
- * y [n, ho, wo, cout] = x [n, h, w, cin] ⊛ g, with u = winogradFilter(g) and the input read at
+ * y [n, ho, wo, cout] = relu?(x [n, h, w, cin] ⊛ g + bias), with u = winogradFilter(g), `bias`
+ * (cout floats) 0 for none, and the input read at
  * (2·tileRow − padTop + i, 2·tileCol − padLeft + j), zeros outside. `scratch` holds
  * 16 · (tileBlock · (cin + cout) + 32) floats.
  */
 export function winogradConv3x3(x: usize, u: usize, y: usize, n: i32, h: i32, w: i32, cin: i32, ho: i32, wo: i32,
-  cout: i32, padTop: i32, padLeft: i32, scratch: usize, tileBlock: i32): void {
+  cout: i32, padTop: i32, padLeft: i32, bias: usize, relu: bool, scratch: usize, tileBlock: i32): void {
   const tilesH = (ho + 1) >> 1, tilesW = (wo + 1) >> 1;
   const perImage = tilesH * tilesW;
   const tiles = n * perImage;
@@ -173,7 +181,8 @@ export function winogradConv3x3(x: usize, u: usize, y: usize, n: i32, h: i32, w:
       const tr = inImage / tilesW, tc = inImage - tr * tilesW;
       const outImg = y + <usize>img * <usize>(ho * wo) * outPixel;
       for (let o = 0; o < cout; o += 4) {
-        outputTile(mBase + <usize>t * outPixel + (<usize>o << 2), mPlane, outImg + (<usize>o << 2), 2 * tr, 2 * tc, ho, wo, outPixel);
+        const b = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>o << 2));
+        outputTile(mBase + <usize>t * outPixel + (<usize>o << 2), mPlane, outImg + (<usize>o << 2), 2 * tr, 2 * tc, ho, wo, outPixel, b, relu);
       }
     }
   }

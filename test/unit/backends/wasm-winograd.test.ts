@@ -38,10 +38,14 @@ function forwardAndInputGradient(c: Case): tf.Tensor[] {
   const filter = tf.tensor4d(values(9 * c.cin * c.cout, 2), [3, 3, c.cin, c.cout]);
   const y = tf.conv2d(x, filter, 1, c.pad);
   const fused = tf.fused.conv2d({ x, filter, strides: 1, pad: c.pad });
+  const bias = tf.tensor1d(values(c.cout, 4));
+  const biasRelu = tf.fused.conv2d({ x, filter, strides: 1, pad: c.pad, bias, activation: 'relu' });
+  // An activation the output transform does not apply goes to the package's kernel.
+  const elu = tf.fused.conv2d({ x, filter, strides: 1, pad: c.pad, bias, activation: 'elu' });
   const dy = tf.tensor4d(values(y.size, 3), y.shape);
   const dx = tf.conv2dTranspose(dy, filter, [c.batch, c.h, c.w, c.cin], 1, c.pad);
   const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: [3, 3, c.cin, c.cout] }) as tf.Tensor;
-  return [y, fused, dx, dw];
+  return [y, fused, biasRelu, elu, dx, dw];
 }
 
 describe('wasm Winograd convolutions', () => {
@@ -51,17 +55,17 @@ describe('wasm Winograd convolutions', () => {
   });
 
   for (const c of CASES) {
-    it(`forward, fused forward, input and filter gradients match cpu: ${label(c)}`, async () => {
+    it(`forward, fused forward (with bias and ReLU), input and filter gradients match cpu: ${label(c)}`, async () => {
       const got = await runOn('wasm', () => forwardAndInputGradient(c));
       const want = await runOn('cpu', () => forwardAndInputGradient(c));
-      ['conv2d', 'fused conv2d', 'input gradient', 'filter gradient'].forEach((name, i) => {
+      ['conv2d', 'fused conv2d', 'fused conv2d + bias + relu', 'fused conv2d + bias + elu', 'input gradient', 'filter gradient'].forEach((name, i) => {
         const err = relativeError(got[i], want[i]);
         assert.ok(err <= 1e-5, `${name}: relative error ${err}`);
       });
     });
   }
 
-  it('are what the registered Conv2D and Conv2DBackpropFilter run where they apply, and not below the channel bound or for 1×1 filters', async () => {
+  it('are what the registered Conv2D, FusedConv2D and Conv2DBackpropFilter run where they apply, and not below the channel bound or for 1×1 filters', async () => {
     await useBackend('wasm');
     assert.equal(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, winogradConfigs[0].kernelFunc);
     const backend = tf.backend() as BackendWasm;
@@ -73,6 +77,13 @@ describe('wasm Winograd convolutions', () => {
     // Bit for bit: XNNPACK's direct sums would round differently.
     assert.deepEqual(Array.from(registered), Array.from(winograd));
     backend.disposeData(direct.dataId);
+    const bias = tf.tensor1d(values(16, 8));
+    const registeredFused = await tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' }).data();
+    const directFused = winogradConv(backend, x, filter, { n: 2, h: 8, w: 8, cin: 16, ho: 8, wo: 8, cout: 16, padTop: 1, padLeft: 1 }, { bias, relu: true });
+    assert.deepEqual(Array.from(registeredFused), Array.from(backend.typedArrayFromHeap(directFused) as Float32Array));
+    assert.ok(Array.from(registeredFused).some((v) => v === 0) && Array.from(registeredFused).some((v) => v > 0), 'the ReLU clipped some outputs');
+    backend.disposeData(directFused.dataId);
+    bias.dispose();
     const dy = tf.tensor4d(values(2 * 8 * 8 * 16, 7), [2, 8, 8, 16]);
     const registeredDw = await (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
       { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 16] }) as tf.Tensor).data();

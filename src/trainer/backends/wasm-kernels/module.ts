@@ -27,7 +27,7 @@ export interface SimdKernels {
   copyChannels(src: number, dst: number, pixels: number, srcC: number, dstC: number): void;
   winogradFilter(g: number, u: number, cin: number, cout: number, cinPadded: number, coutPadded: number): void;
   winogradConv3x3(x: number, u: number, y: number, n: number, h: number, w: number, cin: number, ho: number, wo: number,
-    cout: number, padTop: number, padLeft: number, scratch: number, tileBlock: number): void;
+    cout: number, padTop: number, padLeft: number, bias: number, relu: boolean, scratch: number, tileBlock: number): void;
   winogradFilterGrad(x: number, dy: number, dw: number, n: number, h: number, w: number, cin: number, ho: number, wo: number,
     cout: number, padTop: number, padLeft: number, cinReal: number, coutReal: number, du: number, scratch: number, tileBlock: number): void;
 }

@@ -1,9 +1,10 @@
 /**
  * 3×3 stride-1 convolutions on the `wasm` backend as Winograd F(2×2, 3×3)
  * (wasm/assembly/winograd.ts): 16 multiply-adds per 2×2 outputs and channel pair instead of 36.
- * They run the training forward (`Conv2D`, and `FusedConv2D` without bias or activation, as the
- * model's convolutions are), and through conv-input-grad.ts and conv-filter-grad.ts both
- * gradients. Every other forward convolution goes to the package's kernel (XNNPACK). docs/wasm-kernels.md, "Winograd
+ * They run the forward (`Conv2D`, and `FusedConv2D` with at most a per-channel bias and a ReLU:
+ * training's convolutions have neither, evaluation's folded ones both), and through
+ * conv-input-grad.ts and conv-filter-grad.ts both gradients. Every other forward convolution
+ * goes to the package's kernel (XNNPACK). docs/wasm-kernels.md, "Winograd
  * convolutions".
  */
 import type { backend_util, Conv2DAttrs, FusedConv2DAttrs, TensorInfo } from '@tensorflow/tfjs';
@@ -56,8 +57,18 @@ function tileBlock(cinPadded: number, coutPadded: number): number {
   return Math.max(4, Math.floor(4096 / (cinPadded + coutPadded) / 4) * 4);
 }
 
-/** x [n, h, w, cin] ⊛ filter [3, 3, cin, cout] → [n, ho, wo, cout]; channels padded to 4 around the kernel where needed. */
-export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, g: WinogradGeometry): TensorInfo {
+/** What the output transform adds: a bias of `cout` values, then a ReLU. */
+export interface Epilogue {
+  bias?: TensorInfo;
+  relu?: boolean;
+}
+
+/**
+ * relu?(x [n, h, w, cin] ⊛ filter [3, 3, cin, cout] + bias) → [n, ho, wo, cout]; channels padded
+ * to 4 around the kernel where needed.
+ */
+export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, g: WinogradGeometry,
+  epilogue: Epilogue = {}): TensorInfo {
   const kernels = simdKernels(backend);
   const cinPadded = roundUp4(g.cin), coutPadded = roundUp4(g.cout);
   const temporaries: TensorInfo[] = [];
@@ -72,6 +83,12 @@ export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: Tensor
       input = temporary([g.n, g.h, g.w, cinPadded]);
       kernels.copyChannels(heapOffset(backend, x), heapOffset(backend, input), g.n * g.h * g.w, g.cin, cinPadded);
     }
+    let bias = epilogue.bias;
+    if (bias !== undefined && coutPadded !== g.cout) {
+      const padded = temporary([coutPadded]);
+      kernels.copyChannels(heapOffset(backend, bias), heapOffset(backend, padded), 1, g.cout, coutPadded);
+      bias = padded;
+    }
     const u = temporary([16, cinPadded, coutPadded]);
     kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), g.cin, g.cout, cinPadded, coutPadded);
     const block = tileBlock(cinPadded, coutPadded);
@@ -79,7 +96,8 @@ export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: Tensor
     try {
       withScratch(backend, 16 * (block * (cinPadded + coutPadded) + 32), (scratch) =>
         kernels.winogradConv3x3(heapOffset(backend, input), heapOffset(backend, u), heapOffset(backend, out), g.n, g.h, g.w,
-          cinPadded, g.ho, g.wo, coutPadded, g.padTop, g.padLeft, scratch, block));
+          cinPadded, g.ho, g.wo, coutPadded, g.padTop, g.padLeft, bias === undefined ? 0 : heapOffset(backend, bias),
+          epilogue.relu === true, scratch, block));
     } catch (error) {
       backend.disposeData(out.dataId);
       throw error;
@@ -146,15 +164,23 @@ function conv2D(args: WasmKernelArgs): TensorInfo {
   return winogradConv(args.backend, x, filter, geometryOf(info));
 }
 
+/** A bias and activation the output transform can apply: one float32 value per output channel, no activation or a ReLU. */
+function epilogueOf(attrs: FusedConv2DAttrs, inputs: WasmKernelArgs['inputs'], cout: number): Epilogue | null {
+  const { bias, preluActivationWeights } = inputs;
+  const activation = attrs.activation ?? 'linear';
+  if (preluActivationWeights !== undefined || (activation !== 'linear' && activation !== 'relu')) return null;
+  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.reduce((a, b) => a * b, 1) !== cout || bias.shape[bias.shape.length - 1] !== cout)) return null;
+  return { bias, relu: activation === 'relu' };
+}
+
 function fusedConv2D(args: WasmKernelArgs): TensorInfo {
   const attrs = args.attrs as unknown as FusedConv2DAttrs;
-  const { bias, preluActivationWeights } = args.inputs;
-  const linear = bias === undefined && preluActivationWeights === undefined && (attrs.activation ?? 'linear') === 'linear';
-  if (!linear || attrs.dataFormat === 'NCHW') return packageFusedConv2D.run(args);
+  if (attrs.dataFormat === 'NCHW') return packageFusedConv2D.run(args);
   const [x, filter] = float32Inputs('FusedConv2D', args.inputs, ['x', 'filter']);
   const info = winogradInfo('FusedConv2D', x, filter, attrs as unknown as Conv2DAttrs);
-  if (info === null) return packageFusedConv2D.run(args);
-  return winogradConv(args.backend, x, filter, geometryOf(info));
+  const epilogue = info === null ? null : epilogueOf(attrs, args.inputs, info.outChannels);
+  if (info === null || epilogue === null) return packageFusedConv2D.run(args);
+  return winogradConv(args.backend, x, filter, geometryOf(info), epilogue);
 }
 
 export const winogradConfigs = [
