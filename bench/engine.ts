@@ -86,15 +86,15 @@ function printRatios(rows: ResultRow[], batchSize: number, rounds: number): void
 }
 
 /**
- * The Winograd each engine ran, by mode: the native backend's in both modes when its addon says
- * it built Winograd primitives (oneDNN has them on AVX-512 CPUs only), the wasm backend's own in
- * training (always registered; evaluation's convolutions, with a bias, stay on XNNPACK).
+ * The Winograd each engine ran, by mode: the native backend's when its addon says it built
+ * Winograd primitives (oneDNN has them on AVX-512 CPUs only), the wasm backend's own always (it
+ * registers them whatever the CPU).
  */
 function winogradByEngine(engines: readonly { id: string; backend?: string; winogradConvs?: number }[]): Map<string, EngineWinograd> {
   const byEngine = new Map<string, EngineWinograd>();
   for (const e of engines) {
     if (e.backend === 'native' && (e.winogradConvs ?? 0) > 0) byEngine.set(e.id, { train: NATIVE_WINOGRAD, infer: NATIVE_WINOGRAD });
-    if (e.backend === 'wasm') byEngine.set(e.id, { train: WASM_WINOGRAD });
+    if (e.backend === 'wasm') byEngine.set(e.id, { train: WASM_WINOGRAD, infer: WASM_WINOGRAD });
   }
   return byEngine;
 }
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     machine,
     options,
     notes: [
-      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; models[].work counts direct convolutions; the rows of an engine that ran Winograd (native with winogradConvs > 0, in both modes; wasm in training) count those convolutions at Winograd\'s multiply-adds (bench/lib/peak.ts, workCount with NATIVE_WINOGRAD or WASM_WINOGRAD)',
+      'work counted: conv and dense multiply-adds (2 FLOPs each); training = forward + weight gradients + input gradients except the layer reading the image; models[].work counts direct convolutions; the rows of an engine that ran Winograd (native with winogradConvs > 0; wasm always) count those convolutions at Winograd\'s multiply-adds (bench/lib/peak.ts, workCount with NATIVE_WINOGRAD or WASM_WINOGRAD)',
       'peak: the best 1024×1024 float32 matrix product measured in the run (native backend and PyTorch), not a paper figure',
       'ratios: per round, TF.js img/s over the mean of the PyTorch rounds just before and after it; medians and ranges over the rounds',
       'the machine is shared: absolute figures are noisy, ratios from the same run are what counts',

@@ -27,7 +27,7 @@ export interface WinogradRule {
 
 /** oneDNN's F(4×4, 3×3) in the native backend (docs/benchmarks.md, "Winograd convolutions in training"). */
 export const NATIVE_WINOGRAD: WinogradRule = { outputTile: 4, minChannels: 32, minOutput: 4 };
-/** The wasm backend's own F(2×2, 3×3), in training (docs/wasm-kernels.md, "Winograd convolutions"). */
+/** The wasm backend's own F(2×2, 3×3) (docs/wasm-kernels.md, "Winograd convolutions"). */
 export const WASM_WINOGRAD: WinogradRule = { outputTile: 2, minChannels: 8, minOutput: 2 };
 
 /** Which Winograd an engine ran in each mode; a mode without one ran direct convolutions. */

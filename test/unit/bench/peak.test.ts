@@ -93,6 +93,7 @@ describe('bench:engine peak column', () => {
     const summaries = ['native', 'wasm', 'pytorch'].flatMap((e) => [summary(e, 'train'), summary(e, 'infer')]);
     const peak = measuredPeak([{ source: 'pytorch', size: 1024, gflops: 100, threads: 2 }]);
     const winograd = new Map([['native', { train: NATIVE_WINOGRAD, infer: NATIVE_WINOGRAD }], ['wasm', { train: WASM_WINOGRAD }]]);
+    // A mode without a rule (here wasm's evaluation) counts direct convolutions.
     const rows = resultRows([model], summaries, peak, new Map(), winograd);
     const fraction = (engine: string, mode: string): number | null | undefined => rows.find((r) => r.engine === engine && r.mode === mode)?.peakFraction;
     assert.equal(fraction('native', 'train'), gflops(100, workCount(arch, NATIVE_WINOGRAD).train) / 100);
