@@ -4,7 +4,7 @@
  * filter tap that reads x and dy where they lie (NHWC), with no transposes and no padded copy of x.
  */
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { roundUp4, withChannels } from './channels';
 import { convInfoOf, type Shape4 } from './conv-info';
 import { float32Inputs, heapOffset, zerosOutput } from './heap';
 import { wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
@@ -12,24 +12,6 @@ import { simdKernels } from './module';
 import { winogradFilterGradient, winogradFits } from './winograd';
 
 const KERNEL = 'Conv2DBackpropFilter';
-
-/** dy with its channels padded with zeros to a multiple of 4 (itself when they already are). */
-function dyWithChannelsOf4(backend: BackendWasm, dy: TensorInfo): TensorInfo {
-  const [n, ho, wo, cout] = dy.shape as Shape4;
-  const padded = Math.ceil(cout / 4) * 4;
-  if (padded === cout) return dy;
-  const out = backend.makeOutput([n, ho, wo, padded], 'float32');
-  simdKernels(backend).copyChannels(heapOffset(backend, dy), heapOffset(backend, out), n * ho * wo, cout, padded);
-  return out;
-}
-
-/** [kh, kw, Cin, padded] → its first `cout` output channels. */
-function dropPaddedChannels(backend: BackendWasm, full: TensorInfo, cout: number): TensorInfo {
-  const [kh, kw, cin, padded] = full.shape as Shape4;
-  const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
-  simdKernels(backend).copyChannels(heapOffset(backend, full), heapOffset(backend, out), kh * kw * cin, padded, cout);
-  return out;
-}
 
 function conv2DBackpropFilter(args: WasmKernelArgs): TensorInfo {
   const { backend } = args;
@@ -47,7 +29,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs): TensorInfo {
       n, h: info.inHeight, w: info.inWidth, cin, ho, wo, cout, padTop: info.padInfo.top, padLeft: info.padInfo.left,
     });
   }
-  const paddedDy = dyWithChannelsOf4(backend, dy);
+  const paddedDy = withChannels(backend, dy, roundUp4(cout));
   const padded = paddedDy.shape[3];
   const dw = backend.makeOutput([kh, kw, cin, padded], 'float32');
   try {
@@ -55,7 +37,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs): TensorInfo {
       n, info.inHeight, info.inWidth, cin, ho, wo, padded, kh, kw, info.strideHeight, info.strideWidth,
       info.padInfo.top, info.padInfo.left);
     if (padded === cout) return dw;
-    const trimmed = dropPaddedChannels(backend, dw, cout);
+    const trimmed = withChannels(backend, dw, cout);
     backend.disposeData(dw.dataId);
     return trimmed;
   } catch (error) {

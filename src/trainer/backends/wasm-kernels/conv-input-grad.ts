@@ -34,6 +34,7 @@
  */
 import type { backend_util, Conv2DAttrs, Conv2DBackpropInputAttrs, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { roundUp4, withChannels } from './channels';
 import { convInfoOf, type Shape4 } from './conv-info';
 import { float32Inputs, heapOffset, zerosOutput } from './heap';
 import { packageKernel, wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
@@ -72,7 +73,7 @@ function transposedFilter(backend: BackendWasm, filter: TensorInfo, flipped: boo
 /** Any stride and padding, on the SIMD kernel (input channels padded to a multiple of 4 and cropped again). */
 function scatteredInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: cin, outHeight: ho, outWidth: wo, outChannels: cout } = info;
-  const cinPadded = Math.ceil(cin / 4) * 4;
+  const cinPadded = roundUp4(cin);
   const kernels = simdKernels(backend);
   const wt = transposedFilter(backend, filter, false, cinPadded);
   const padded = backend.makeOutput([n, h, w, cinPadded], 'float32');
@@ -85,10 +86,8 @@ function scatteredInputGrad(backend: BackendWasm, dy: TensorInfo, filter: Tensor
   } finally {
     backend.disposeData(wt.dataId);
   }
-  if (cinPadded === cin) return padded;
-  const dx = backend.makeOutput([n, h, w, cin], 'float32');
-  kernels.copyChannels(heapOffset(backend, padded), heapOffset(backend, dx), n * h * w, cinPadded, cin);
-  backend.disposeData(padded.dataId);
+  const dx = withChannels(backend, padded, cin);
+  if (dx !== padded) backend.disposeData(padded.dataId);
   return dx;
 }
 

@@ -9,6 +9,7 @@
  */
 import type { backend_util, Conv2DAttrs, FusedConv2DAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { roundUp4, withChannels } from './channels';
 import { convInfoOf, type Shape4 } from './conv-info';
 import { float32Inputs, heapOffset, withScratch } from './heap';
 import { packageKernel, wasmKernelConfig, type WasmKernelArgs } from './kernel-config';
@@ -33,8 +34,6 @@ export interface WinogradGeometry {
   padLeft: number;
 }
 
-const roundUp4 = (v: number): number => Math.ceil(v / 4) * 4;
-
 /** Where Winograd runs, for a stride-1, undilated convolution: a 3×3 filter, enough channels, at least one whole tile of output. */
 export function winogradFits(filterHeight: number, filterWidth: number, cin: number, cout: number, ho: number, wo: number): boolean {
   return filterHeight === 3 && filterWidth === 3 && cin >= WINOGRAD_MIN_CHANNELS && cout >= WINOGRAD_MIN_CHANNELS && ho >= 2 && wo >= 2;
@@ -57,6 +56,13 @@ function tileBlock(cinPadded: number, coutPadded: number): number {
   return Math.max(4, Math.floor(4096 / (cinPadded + coutPadded) / 4) * 4);
 }
 
+/** withChannels, with a new tensor added to `temporaries` for the caller to dispose. */
+function paddedCopy(backend: BackendWasm, t: TensorInfo, channels: number, temporaries: TensorInfo[]): TensorInfo {
+  const out = withChannels(backend, t, channels);
+  if (out !== t) temporaries.push(out);
+  return out;
+}
+
 /** What the output transform adds: a bias of `cout` values, then a ReLU. */
 export interface Epilogue {
   bias?: TensorInfo;
@@ -72,24 +78,11 @@ export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: Tensor
   const kernels = simdKernels(backend);
   const cinPadded = roundUp4(g.cin), coutPadded = roundUp4(g.cout);
   const temporaries: TensorInfo[] = [];
-  const temporary = (shape: number[]): TensorInfo => {
-    const t = backend.makeOutput(shape, 'float32');
-    temporaries.push(t);
-    return t;
-  };
   try {
-    let input = x;
-    if (cinPadded !== g.cin) {
-      input = temporary([g.n, g.h, g.w, cinPadded]);
-      kernels.copyChannels(heapOffset(backend, x), heapOffset(backend, input), g.n * g.h * g.w, g.cin, cinPadded);
-    }
-    let bias = epilogue.bias;
-    if (bias !== undefined && coutPadded !== g.cout) {
-      const padded = temporary([coutPadded]);
-      kernels.copyChannels(heapOffset(backend, bias), heapOffset(backend, padded), 1, g.cout, coutPadded);
-      bias = padded;
-    }
-    const u = temporary([16, cinPadded, coutPadded]);
+    const input = paddedCopy(backend, x, cinPadded, temporaries);
+    const bias = epilogue.bias === undefined ? undefined : paddedCopy(backend, epilogue.bias, coutPadded, temporaries);
+    const u = backend.makeOutput([16, cinPadded, coutPadded], 'float32');
+    temporaries.push(u);
     kernels.winogradFilter(heapOffset(backend, filter), heapOffset(backend, u), g.cin, g.cout, cinPadded, coutPadded);
     const block = tileBlock(cinPadded, coutPadded);
     const out = backend.makeOutput([g.n, g.ho, g.wo, coutPadded], 'float32');
@@ -102,10 +95,8 @@ export function winogradConv(backend: BackendWasm, x: TensorInfo, filter: Tensor
       backend.disposeData(out.dataId);
       throw error;
     }
-    if (coutPadded === g.cout) return out;
-    temporaries.push(out);
-    const cropped = backend.makeOutput([g.n, g.ho, g.wo, g.cout], 'float32');
-    kernels.copyChannels(heapOffset(backend, out), heapOffset(backend, cropped), g.n * g.ho * g.wo, coutPadded, g.cout);
+    const cropped = withChannels(backend, out, g.cout);
+    if (cropped !== out) temporaries.push(out);
     return cropped;
   } finally {
     for (const t of temporaries) backend.disposeData(t.dataId);
@@ -117,16 +108,9 @@ export function winogradFilterGradient(backend: BackendWasm, x: TensorInfo, dy: 
   const kernels = simdKernels(backend);
   const cinPadded = roundUp4(g.cin), coutPadded = roundUp4(g.cout);
   const temporaries: TensorInfo[] = [];
-  const padded = (t: TensorInfo, pixels: number, channels: number, wanted: number): TensorInfo => {
-    if (wanted === channels) return t;
-    const out = backend.makeOutput([pixels, wanted], 'float32');
-    temporaries.push(out);
-    kernels.copyChannels(heapOffset(backend, t), heapOffset(backend, out), pixels, channels, wanted);
-    return out;
-  };
   try {
-    const input = padded(x, g.n * g.h * g.w, g.cin, cinPadded);
-    const gradient = padded(dy, g.n * g.ho * g.wo, g.cout, coutPadded);
+    const input = paddedCopy(backend, x, cinPadded, temporaries);
+    const gradient = paddedCopy(backend, dy, coutPadded, temporaries);
     const du = backend.makeOutput([16, cinPadded, coutPadded], 'float32');
     temporaries.push(du);
     const block = tileBlock(cinPadded, coutPadded);
