@@ -229,10 +229,21 @@ LruCache<WinogradEntry>& winogradCache = *new LruCache<WinogradEntry>(kPrimitive
 LruCache<WinogradBackwardWeightsEntry>& winogradBackwardWeightsCache =
     *new LruCache<WinogradBackwardWeightsEntry>(kPrimitiveCacheCapacity);
 
-void RunWeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float* data) {
-  if (!bridge.needed) return;
+// The filter as the primitive reads it: the user's array itself, or reordered into the bridge's
+// buffer on this call.
+memory WeightsToInternal(WeightsBridge& bridge, const memory::desc& user, float* data) {
   memory userMem(user, Engine(), data);
+  if (!bridge.needed) return userMem;
   bridge.toInternal.execute(Stream(), userMem, bridge.internal);
+  return bridge.internal;
+}
+
+// The same for a forward convolution, whose constant filters (evaluation's) keep their transform
+// from call to call.
+memory ForwardFilter(WeightsBridge& bridge, FilterTransforms& constants, const ConvGeometry& g, float* w,
+                     bool constantFilter) {
+  if (constantFilter) return constants.For(bridge, Hwio(g), w, g.WeightsSize());
+  return WeightsToInternal(bridge, Hwio(g), w);
 }
 
 // Measured on this project's benchmark CPU (docs/benchmarks.md, "Winograd convolutions in
@@ -286,13 +297,7 @@ bool RunWinograd(const ConvGeometry& g, float* x, float* w, float* b, float* y, 
     winogradCache.Put(key, entry);
   }
   if (!entry->usable) return false;
-  memory internalW;
-  if (constantFilter) {
-    internalW = entry->constants.For(entry->weights, Hwio(g), w, g.WeightsSize());
-  } else {
-    RunWeightsToInternal(entry->weights, Hwio(g), w);
-    internalW = entry->weights.needed ? entry->weights.internal : memory(Hwio(g), Engine(), w);
-  }
+  memory internalW = ForwardFilter(entry->weights, entry->constants, g, w, constantFilter);
   memory userSrc(Nhwc(g.Src()), Engine(), x);
   memory userDst(Nhwc(g.Dst()), Engine(), y);
   memory src = entry->src.Bind(winogradSrc, userSrc, true);
@@ -366,13 +371,7 @@ void RunForward(const ConvGeometry& g, float* x, float* w, float* b, float* y, b
     entry->weights.Init(Hwio(g), pd.weights_desc(), true);
     forwardCache.Put(key, entry);
   }
-  memory weights;
-  if (constantFilter) {
-    weights = entry->constants.For(entry->weights, Hwio(g), w, g.WeightsSize());
-  } else {
-    RunWeightsToInternal(entry->weights, Hwio(g), w);
-    weights = entry->weights.needed ? entry->weights.internal : memory(Hwio(g), Engine(), w);
-  }
+  memory weights = ForwardFilter(entry->weights, entry->constants, g, w, constantFilter);
   memory src(Nhwc(g.Src()), Engine(), x);
   memory dst(Nhwc(g.Dst()), Engine(), y);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
@@ -464,10 +463,8 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
       entry->weights.Init(Hwio(g), pd.weights_desc(), true);
       backwardDataCache.Put(key, entry);
     }
-    RunWeightsToInternal(entry->weights, Hwio(g), w);
-    memory userW(Hwio(g), Engine(), w);
     entry->prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, memory(Nhwc(g.Dst()), Engine(), dy)},
-                                   {DNNL_ARG_WEIGHTS, entry->weights.needed ? entry->weights.internal : userW},
+                                   {DNNL_ARG_WEIGHTS, WeightsToInternal(entry->weights, Hwio(g), w)},
                                    {DNNL_ARG_DIFF_SRC, memory(Nhwc(g.Src()), Engine(), dx)}});
     Stream().wait();
     return info.Env().Undefined();
